@@ -1,0 +1,46 @@
+# nkecon: `make report` builds the reports, `make test` runs the tests. Both set up the
+# environment first, from the lock file, with nothing but Python 3.11+, pip and make.
+PYTHON ?= python3
+VENV   := .venv
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+STAMP  := $(VENV)/.nkecon-synced
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: setup report test lab bench lock clean
+
+setup: $(STAMP)
+
+# uv installs the locked environment in seconds; it is itself installed with pip into a
+# private tools folder so that nothing outside the checkout changes.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(STAMP): $(UV) pyproject.toml requirements.lock
+	$(UV) venv --quiet --allow-existing --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV)
+	$(UV) pip sync --quiet --python $(VENV)/bin/python requirements.lock
+	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps --editable .
+	$(VENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (nkecon)" >/dev/null
+	touch $@
+
+report: setup
+	$(VENV)/bin/nkecon report
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+lab: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+bench: setup
+	$(VENV)/bin/python benchmarks/run.py
+
+# Refresh the pinned, hashed lock file after changing dependencies in pyproject.toml.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --all-extras --group dev --universal \
+		--python-version 3.11 --generate-hashes --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) $(TOOLS) build dist *.egg-info

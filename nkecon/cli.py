@@ -1,0 +1,84 @@
+"""The ``nkecon`` command line: ``nkecon data list|validate`` and ``nkecon report``.
+
+Every user mistake or data problem becomes one readable line on standard error and a
+non-zero exit status, never a traceback:
+
+* 0: success;
+* 1: data problems found, or one or more reports failed;
+* 2: wrong usage or a bad parameter (nothing was run);
+* 3: another ``nkecon report`` holds the lock on the reports folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import NkeconError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+
+def _data_list(args: argparse.Namespace) -> int:
+    from .datasets import list_datasets
+
+    frame = list_datasets(data_dir=args.data_dir)
+    width = {c: max(len(c), *(len(str(v)) for v in frame[c])) for c in ("name", "period", "rows")}
+    print(f"{'name':<{width['name']}}  {'period':<{width['period']}}  {'rows':>{width['rows']}}  title")
+    for row in frame.itertuples():
+        print(f"{row.name:<{width['name']}}  {row.period:<{width['period']}}  {row.rows:>{width['rows']}}  {row.title}")
+    return EXIT_OK
+
+
+def _data_validate(args: argparse.Namespace) -> int:
+    from .datasets import validate
+    from . import paths
+
+    folder = paths.data_dir(args.dir)
+    problems = validate(folder)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{folder}: all datasets valid")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nkecon", description="Sourced data and reports on North Korea's economy.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="list or validate the datasets")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    p_list = data_sub.add_parser("list", help="list the datasets with their periods and row counts")
+    p_list.add_argument("--data-dir", help="a data folder with nkecon's layout (default: the shipped data)")
+    p_list.set_defaults(func=_data_list)
+    p_val = data_sub.add_parser("validate", help="list every problem in a data folder; exit 1 if any")
+    p_val.add_argument("dir", nargs="?", help="the data folder (default: $NKECON_DATA_DIR or the shipped data)")
+    p_val.set_defaults(func=_data_validate)
+
+    try:
+        from .report_cli import add_report_parser
+    except ImportError:  # the report runner is optional until it exists
+        pass
+    else:
+        add_report_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except NkeconError as exc:
+        print(f"nkecon: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if exc.__class__.__name__ == "ParameterError" else EXIT_FAILED
+    except KeyboardInterrupt:
+        print("nkecon: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
