@@ -22,16 +22,16 @@ def test_wheel_installs_and_loads_every_dataset(tmp_path):
     wheel = next(dist.glob("nkecon-*.whl"))
 
     env_dir = tmp_path / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True)
     py = env_dir / "bin" / "python"
     site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
     # The dependencies (pandas, ...) come from this environment through a path entry; nkecon
     # itself only from the wheel, installed by pip into the fresh environment.
     Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([py, "-m", "pip", "--version"], check=True, capture_output=True)
-    subprocess.run([py, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
-                   check=True, capture_output=True, text=True)
+    install = subprocess.run([py, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr
 
     code = textwrap.dedent(
         """
