@@ -35,7 +35,7 @@ def shipped_data_dir() -> Path:
     root = project_root()
     if root is not None:
         return root / "data"
-    return Path(str(resources.files("nkecon.data")))
+    return Path(str(resources.files("nkecon") / "data"))
 
 
 def data_dir(data_dir: str | os.PathLike | None = None) -> Path:
