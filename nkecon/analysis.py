@@ -456,3 +456,272 @@ def sanctions_exposure(
                      "so the index is a lower bound; caps count for "
                      f"{cap_share:.0%} of the product"),
     )
+
+
+# --------------------------------------------------------------------------------- trade shock
+def _monthly(trade: pd.DataFrame, *, series: str, flow: str) -> pd.Series:
+    rows = trade[(trade["series"] == series) & (trade["flow"] == flow) & trade["month"].notna()]
+    if rows.empty:
+        raise ParameterError(f"No monthly figures for `series` {series!r} and `flow` {flow!r}.")
+    index = pd.PeriodIndex.from_fields(year=rows["year"].astype(int), month=rows["month"].astype(int), freq="M")
+    return pd.Series(rows["value_usd_mn"].to_numpy(), index=index).sort_index()
+
+
+def trade_shock(
+    trade: pd.DataFrame | None = None,
+    *,
+    closure: str = "2020-01-31",
+    start: str = "2019-01",
+    end: str = "2021-12",
+    flow: str = "imports",
+    series: str = "china_customs",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The level change in monthly China-North Korea trade at the border closure.
+
+    An intervention model: the log of monthly trade (``flow``, from North Korea's side) is
+    an AR(1) process around a constant plus a step that is 1 in every month beginning on or
+    after ``closure``. Months without a published figure are missing, not zero (the Kalman
+    filter skips them). The step's coefficient is the change in log level; the table gives
+    it as a percentage change and in US$ million a month at the pre-closure mean level,
+    with ``1 - alpha`` confidence intervals. ``frame.attrs["results"]`` holds the fit.
+
+    >>> shock = trade_shock()
+    >>> bool(shock["pct_change"].iloc[0] < -80)
+    True
+    """
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    trade = datasets.load_trade() if trade is None else trade
+    try:
+        closure_ts = pd.Timestamp(closure)
+        first, last = pd.Period(start, "M"), pd.Period(end, "M")
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"`closure`, `start` and `end` must be dates such as '2020-01-31' ({exc}).") from None
+    if not first < closure_ts.to_period("M") <= last:
+        raise ParameterError(
+            f"The value for `closure` must fall inside {start} to {end}, but {closure!r} was passed."
+        )
+    monthly = _monthly(trade, series=series, flow=flow)
+    idx = pd.period_range(first, last, freq="M")
+    y = monthly.reindex(idx)
+    if (y <= 0).any():
+        raise ParameterError("Monthly trade must be positive to take logs.")
+    step = pd.Series((idx.to_timestamp() >= closure_ts).astype(float), index=idx, name="closure")
+    before, after = y[step == 0].dropna(), y[step == 1].dropna()
+    if len(before) < 3 or len(after) < 3:
+        raise ParameterError(
+            f"Too few monthly figures around the closure ({len(before)} before, {len(after)} after); "
+            "widen `start`/`end`."
+        )
+    logy = np.log(y)
+    model = SARIMAX(logy.to_timestamp(), exog=step.to_timestamp(), order=(1, 0, 0), trend="c")
+    res = model.fit(disp=False, cov_type="oim")
+    coef = float(res.params["closure"])
+    lo, hi = (float(v) for v in res.conf_int(alpha=alpha).loc["closure"])
+    pre_mean = float(before.mean())
+    frame = pd.DataFrame(
+        {
+            "flow": [flow],
+            "closure": [closure_ts],
+            "log_change": [coef],
+            "log_lower": [lo],
+            "log_upper": [hi],
+            "pct_change": [100 * (math.exp(coef) - 1)],
+            "pct_lower": [100 * (math.exp(lo) - 1)],
+            "pct_upper": [100 * (math.exp(hi) - 1)],
+            "pre_mean_usd_mn": [pre_mean],
+            "change_usd_mn": [pre_mean * (math.exp(coef) - 1)],
+            "change_lower_usd_mn": [pre_mean * (math.exp(lo) - 1)],
+            "change_upper_usd_mn": [pre_mean * (math.exp(hi) - 1)],
+            "months_before": [len(before)],
+            "months_after": [len(after)],
+        }
+    )
+    frame.attrs["results"] = res
+    frame.attrs["fitted"] = np.exp(res.fittedvalues)
+    return _attrs(
+        frame,
+        sample=(f"{series} monthly {flow}, {start} to {end}: {len(before)} months with figures "
+                f"before the closure, {len(after)} after ({int(y.isna().sum())} months unpublished, treated as missing)"),
+        method="SARIMAX: log trade = constant + step at the closure + AR(1) error, maximum likelihood",
+        uncertainty=f"{100 * (1 - alpha):.0f}% confidence interval of the step (observed-information standard error)",
+        caveat="few monthly figures before the closure; the step absorbs everything that changed with it",
+    )
+
+
+def trade_yoy(trade: pd.DataFrame | None = None, *, series: str = "china_customs", partner: str = "china") -> pd.DataFrame:
+    """Year-on-year change in annual trade (percent), by flow, for one series and partner.
+
+    >>> yoy = trade_yoy().set_index(["flow", "year"])
+    >>> bool(yoy.loc[("total", 2020), "yoy_pct"] < -75)
+    True
+    """
+    trade = datasets.load_trade() if trade is None else trade
+    annual = trade[(trade["series"] == series) & (trade["partner"] == partner) & trade["month"].isna()]
+    if annual.empty:
+        raise ParameterError(f"No annual figures for `series` {series!r} and `partner` {partner!r}.")
+    wide = annual.pivot_table(index="year", columns="flow", values="value_usd_mn", observed=True)
+    rows = []
+    for flow in wide.columns:
+        s = wide[flow]
+        full = s.reindex(range(int(s.index.min()), int(s.index.max()) + 1))
+        change = 100 * (full / full.shift(1) - 1)
+        for year, value in full.items():
+            if pd.notna(value):
+                rows.append((str(flow), int(year), float(value), float(change.loc[year])))
+    frame = pd.DataFrame(rows, columns=["flow", "year", "value_usd_mn", "yoy_pct"])
+    return _attrs(frame, sample=f"{series} annual trade with {partner}", method="percent change on the previous year")
+
+
+# ---------------------------------------------------------------------------- growth regression
+def border_closure_share(events: pd.DataFrame | None = None, *, years: Sequence[int],
+                         closure_event: str = "border-closure-2020-01",
+                         reopening_event: str = "border-reopening-citizens-2023-08") -> pd.Series:
+    """Share of each year the border was closed, between two events of the ``events`` data."""
+    events = datasets.load_events() if events is None else events
+    ev = events.set_index("event_id")
+    for name, ev_id in (("closure_event", closure_event), ("reopening_event", reopening_event)):
+        if ev_id not in ev.index:
+            raise ParameterError(f"The value for `{name}` must be an event_id of the events data, but {ev_id!r} was passed.")
+    closed, reopened = ev.loc[closure_event, "start_date"], ev.loc[reopening_event, "start_date"]
+    out = {}
+    for year in years:
+        y0, y1 = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year + 1}-01-01")
+        overlap = (min(y1, reopened) - max(y0, closed)).days
+        out[year] = max(overlap, 0) / (y1 - y0).days
+    return pd.Series(out, name="border_closed")
+
+
+def weather_shock_years(events: pd.DataFrame | None = None, *, years: Sequence[int]) -> pd.Series:
+    """1 for each year in which a weather shock of the events data began, else 0."""
+    events = datasets.load_events() if events is None else events
+    shock_years = set(events.loc[events["kind"] == "weather", "start_date"].dt.year)
+    return pd.Series({y: float(y in shock_years) for y in years}, name="weather_shock")
+
+
+def growth_regression(
+    gdp: pd.DataFrame | None = None,
+    *,
+    sample: tuple[int, int] = (2000, 2024),
+    hac_lags: int = 1,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Annual growth on sanctions exposure, a weather-shock year and the border closure.
+
+    OLS of BOK real growth on: UN sanctions exposure (share of 2016 exports under bans,
+    :func:`sanctions_exposure`, in percent), a weather-shock dummy (a flood, typhoon, drought
+    or heatwave in the events data that year) and the share of the year the border was
+    closed (COVID-19, from the events data), with HAC (Newey-West) standard errors. Each
+    coefficient also gets its range when each year in turn is left out.
+
+    Returns one row per term; ``attrs["results"]`` is the statsmodels fit and
+    ``attrs["leave_one_out"]`` the coefficients without each year.
+    """
+    import statsmodels.api as sm
+
+    start = _year_param("sample[0]", sample[0], 1990, 2030)
+    end = _year_param("sample[1]", sample[1], start + 8, 2030)
+    growth = _growth_series(gdp).loc[start:end].dropna()
+    years = list(growth.index)
+    exposure = sanctions_exposure(start=min(years), end=max(years)).set_index("year")["exposure_pct"]
+    X = pd.DataFrame({
+        "sanctions_exposure_pct": exposure.reindex(years),
+        "weather_shock": weather_shock_years(years=years),
+        "border_closed": border_closure_share(years=years),
+    }, index=years)
+    X = sm.add_constant(X)
+    res = sm.OLS(growth, X).fit(cov_type="HAC", cov_kwds={"maxlags": hac_lags})
+    loo = pd.DataFrame(
+        {year: sm.OLS(growth.drop(year), X.drop(year)).fit().params for year in years}
+    ).T.rename_axis("left_out")
+    ci = res.conf_int(alpha=alpha)
+    frame = pd.DataFrame({
+        "term": list(res.params.index),
+        "coef": res.params.to_numpy(),
+        "se_hac": res.bse.to_numpy(),
+        "ci_lower": ci[0].to_numpy(),
+        "ci_upper": ci[1].to_numpy(),
+        "p_value": res.pvalues.to_numpy(),
+        "loo_min": loo.min().reindex(res.params.index).to_numpy(),
+        "loo_max": loo.max().reindex(res.params.index).to_numpy(),
+    })
+    n, k = int(res.nobs), len(res.params)
+    frame.attrs.update(results=res, leave_one_out=loo, design=X)
+    return _attrs(
+        frame,
+        n_obs=n,
+        sample=f"BOK real GDP growth {min(years)}-{max(years)} ({n} annual observations, {n - k} residual degrees of freedom)",
+        method=f"OLS with HAC (Newey-West, {hac_lags} lag) standard errors; leave-one-year-out refits",
+        uncertainty=f"{100 * (1 - alpha):.0f}% confidence intervals from HAC standard errors; leave-one-out ranges",
+        caveat=(f"only {n} annual observations of an estimated series, a weather dummy limited to "
+                "the shocks recorded in the events data and a border indicator that is non-zero in "
+                "four years: coefficients are descriptive, not causal, and the leave-one-out range "
+                "shows how much one year moves them"),
+    )
+
+
+# --------------------------------------------------------------------------------- food balance
+def _need_for(food: pd.DataFrame, needs: pd.DataFrame, year: int, publisher: str, commodity: str) -> pd.Series:
+    """The need that goes with a gap estimate: the publisher's own for that year; else, for
+    FAO-style balances, production plus import requirement (FAO defines the requirement as
+    utilisation minus production); else the need published nearest in time."""
+    own = needs[(needs["year"] == year) & (needs["publisher"] == publisher)]
+    if len(own):
+        return own.iloc[0]
+    same = food[(food["year"] == year) & (food["publisher"] == publisher) & (food["commodity"] == commodity)]
+    same = same.set_index("measure")["value_kt"]
+    if "production" in same.index and "import_requirement" in same.index:
+        prod, req = same.loc[["production"]].iloc[0], same.loc[["import_requirement"]].iloc[0]
+        return pd.Series({"value_kt": float(prod + req), "publisher": f"{publisher} (production + import requirement)",
+                          "year": year})
+    return needs.iloc[(needs["year"] - year).abs().argsort()[:1]].iloc[0]
+
+
+def food_balance(food: pd.DataFrame | None = None, *, year: int = 2020) -> pd.DataFrame:
+    """Production against need and every published gap estimate around ``year``.
+
+    One row per published gap (measure ``gap``) for the marketing year starting in ``year``
+    and the next, with the gap in thousand tonnes and in months of consumption (the gap
+    divided by a twelfth of the need: the same estimate's need where it gives one, else the
+    nearest need published for that year). ``attrs`` adds the RDA harvest change from the
+    previous year and the published 2020 harvest loss to floods and typhoons.
+
+    >>> fb = food_balance(year=2020)
+    >>> bool((fb["gap_kt"] > 0).all())
+    True
+    """
+    food = datasets.load_food() if food is None else food
+    year = _year_param("year", year, int(food["year"].min()) + 1, int(food["year"].max()))
+    gaps = food[(food["measure"] == "gap") & food["year"].isin([year, year + 1])]
+    needs = food[food["measure"] == "need"]
+    if gaps.empty:
+        raise ParameterError(f"No published food-gap estimate for {year} or {year + 1}.")
+    rows = []
+    for g in gaps.itertuples():
+        need = _need_for(food, needs, int(g.year), str(g.publisher), str(g.commodity))
+        rows.append({
+            "year": int(g.year), "publisher": g.publisher, "commodity": str(g.commodity),
+            "basis": g.basis, "period": g.period, "gap_kt": float(g.value_kt),
+            "need_kt": float(need["value_kt"]), "need_publisher": need["publisher"],
+            "need_year": int(need["year"]),
+            "months_of_consumption": float(g.value_kt) / (float(need["value_kt"]) / 12),
+            "source_id": g.source_id,
+        })
+    frame = pd.DataFrame(rows).sort_values(["year", "publisher"]).reset_index(drop=True)
+    rda = food[(food["measure"] == "production") & (food["commodity"] == "grain_total") & (food["publisher"] == "RDA")]
+    rda = rda.set_index("year")["value_kt"]
+    loss = food[(food["measure"] == "harvest_loss") & (food["year"] == year)]
+    drop = float(rda.get(year - 1, np.nan) - rda.get(year, np.nan))
+    return _attrs(
+        frame,
+        production_kt=float(rda.get(year, np.nan)),
+        production_prev_kt=float(rda.get(year - 1, np.nan)),
+        harvest_drop_kt=drop,
+        harvest_loss_kt=float(loss["value_kt"].iloc[0]) if len(loss) else np.nan,
+        harvest_loss_publisher=str(loss["publisher"].iloc[0]) if len(loss) else "",
+        sample=f"published gap estimates for the marketing years starting {year} and {year + 1}",
+        method="gap / (need / 12) = months of consumption the gap represents",
+        uncertainty=("estimates differ in what they count (food or grain, milled or not, cereal "
+                     "equivalent); compare within a row, not across rows"),
+    )
