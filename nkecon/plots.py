@@ -1,0 +1,439 @@
+"""Charts of the 2020 contraction and its drivers, in one house style.
+
+Every function has the form ``name(data=None, *, ..., ax=None, **kwargs) -> Axes``: it draws
+on ``ax`` (or a new figure), takes its labels and units from the datasets' metadata, writes
+a source line under the plot, and returns the Axes. Nothing is shown or saved here; call
+``ax.figure.savefig(...)`` yourself. Colours are the Okabe-Ito palette (colour-blind safe);
+drivers also differ by hatching, so charts stay readable printed in grey.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> ax = plot_gdp_growth()
+>>> ax.get_ylabel()
+'Real GDP growth on the previous year (%)'
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from . import analysis, datasets
+
+__all__ = [
+    "STYLE",
+    "DRIVER_COLOURS",
+    "house_style",
+    "plot_gdp_growth",
+    "plot_sector_contributions",
+    "plot_driver_attribution",
+    "plot_china_trade",
+    "plot_sanctions_exposure",
+    "plot_food_balance",
+    "plot_counterfactual",
+]
+
+STYLE = Path(__file__).with_name("nkecon.mplstyle")
+
+#: Okabe-Ito colours and hatches per driver (hatches keep them apart in grey print).
+DRIVER_COLOURS = {
+    "sanctions": "#0072B2",
+    "border_closure": "#D55E00",
+    "weather": "#009E73",
+    "unexplained": "#999999",
+}
+DRIVER_HATCH = {"sanctions": "///", "border_closure": "", "weather": "...", "unexplained": "xx"}
+DRIVER_LABEL = {
+    "sanctions": "Sanctions",
+    "border_closure": "Border closure / lockdown",
+    "weather": "Floods and typhoons",
+    "unexplained": "Unexplained / other",
+}
+SECTOR_LABEL = {
+    "agriculture_forestry_fishing": "Agriculture, forestry, fishing",
+    "mining_manufacturing": "Mining and manufacturing",
+    "mining": "Mining",
+    "manufacturing": "Manufacturing",
+    "electricity_gas_water": "Electricity, gas, water",
+    "construction": "Construction",
+    "services": "Services",
+    "residual": "Residual (rounding, weights)",
+}
+GREY = "#7f7f7f"
+HIGHLIGHT = "#D55E00"
+
+
+@contextmanager
+def house_style() -> Iterator[None]:
+    """Apply nkecon's matplotlib style inside a ``with`` block."""
+    with plt.style.context(str(STYLE)):
+        yield
+
+
+def _axes(ax: Axes | None, **fig_kw: Any) -> Axes:
+    if ax is not None:
+        return ax
+    with house_style():
+        fig = plt.figure(layout="constrained", **fig_kw)
+        return fig.add_subplot()
+
+
+def _styled(func):
+    """Run a chart function under the house style (rc settings apply at draw-time of artists)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with house_style():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _source_line(ax: Axes, *names: str, extra: str = "") -> None:
+    producers = []
+    for name in names:
+        producer = datasets.get_metadata(name).producer
+        if producer not in producers:
+            producers.append(producer)
+    import textwrap
+
+    text = "Source: " + "; ".join(producers) + (f". {extra}" if extra else ".") + " Compiled by nkecon."
+    # wrap to the axes' width (about 17 characters of 7-point type an inch)
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    text = "\n".join(textwrap.wrap(text, width=max(60, int(width_in * 17))))
+    below = -42 if ax.get_xlabel() else -26
+    ax.annotate(text, (0, 0), xycoords="axes fraction", xytext=(0, below), textcoords="offset points",
+                fontsize=7, color="#555555", va="top", ha="left", annotation_clip=False, gid="source-line")
+
+
+def _driver_legend(ax: Axes, drivers=analysis.DRIVERS, **kwargs) -> None:
+    handles = [Patch(facecolor=DRIVER_COLOURS[d], hatch=DRIVER_HATCH[d], label=DRIVER_LABEL[d],
+                     edgecolor="white" if DRIVER_HATCH[d] else DRIVER_COLOURS[d]) for d in drivers]
+    ax.legend(handles=handles, **kwargs)
+
+
+# ----------------------------------------------------------------------------------- 1. growth
+@_styled
+def plot_gdp_growth(
+    data: pd.DataFrame | None = None,
+    *,
+    events: pd.DataFrame | None = None,
+    sanctions: pd.DataFrame | None = None,
+    highlight: tuple[int, ...] = (1997, 2020),
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """North Korea's real GDP growth by year, with shocks shaded and events marked.
+
+    Bars are growth (BOK); ``highlight`` years are picked out in colour and labelled. The
+    border-closure years are shaded; UN resolutions (triangles), nuclear tests (stars) and
+    weather shocks (dots) are marked along the top.
+    """
+    gdp = datasets.load_gdp() if data is None else data
+    events = datasets.load_events() if events is None else events
+    sanctions = datasets.load_sanctions() if sanctions is None else sanctions
+    ax = _axes(ax, figsize=(10, 5))
+    meta = datasets.get_metadata("gdp")
+    years, growth = gdp["year"].to_numpy(), gdp["growth_pct"].to_numpy(dtype=float)
+    colours = [HIGHLIGHT if y in highlight else "#0072B2" for y in years]
+    ax.bar(years, growth, color=colours, width=0.75, gid="growth-bars", **kwargs)
+    ax.axhline(0, color="black", linewidth=0.8)
+    for y in highlight:
+        if y in set(years):
+            g = float(gdp.loc[gdp["year"] == y, "growth_pct"].iloc[0])
+            ax.annotate(f"{y}: {g:+.1f}%", (y, g), xytext=(0, -12 if g < 0 else 4), textcoords="offset points",
+                        ha="center", fontsize=9, fontweight="bold", color=HIGHLIGHT)
+
+    closure = events[events["event_id"] == "border-closure-2020-01"]
+    reopen = events[events["event_id"] == "border-reopening-citizens-2023-08"]
+    if len(closure) and len(reopen):
+        c0 = closure["start_date"].iloc[0]
+        c1 = reopen["start_date"].iloc[0]
+        x0 = c0.year + (c0.day_of_year - 1) / 365 - 0.5
+        x1 = c1.year + (c1.day_of_year - 1) / 365 - 0.5
+        ax.axvspan(x0, x1, color="#D55E00", alpha=0.12, lw=0, gid="border-closure",
+                   label="Border closed (COVID-19)")
+
+    lo, hi = np.nanmin(growth), np.nanmax(growth)
+    top = hi + (hi - lo) * 0.22
+    rows = {"UN resolution": top, "Nuclear test": top - (hi - lo) * 0.07, "Weather shock": top - (hi - lo) * 0.14}
+    un = sanctions[sanctions["authority"] == "UN"]
+    xs = un["date"].dt.year + (un["date"].dt.day_of_year - 1) / 365 - 0.5
+    ax.scatter(xs, np.full(len(xs), rows["UN resolution"]), marker="v", color="#0072B2", s=28,
+               label="UN sanctions resolution", gid="un-resolutions", zorder=3)
+    tests = events[events["kind"] == "nuclear_test"]
+    xs = tests["start_date"].dt.year + (tests["start_date"].dt.day_of_year - 1) / 365 - 0.5
+    ax.scatter(xs, np.full(len(xs), rows["Nuclear test"]), marker="*", color="black", s=55,
+               label="Nuclear test", gid="nuclear-tests", zorder=3)
+    weather = events[(events["kind"] == "weather") & events["start_date"].dt.year.between(years.min(), years.max())]
+    xs = weather["start_date"].dt.year + (weather["start_date"].dt.day_of_year - 1) / 365 - 0.5
+    ax.scatter(xs, np.full(len(xs), rows["Weather shock"]), marker="o", color="#009E73", s=20,
+               label="Flood, typhoon or drought", gid="weather-shocks", zorder=3)
+    ax.set_ylim(lo - (hi - lo) * 0.12, top + (hi - lo) * 0.06)
+    ax.set_xlim(years.min() - 0.8, years.max() + 0.8)
+    ax.set_ylabel(meta.label("growth_pct"))
+    ax.set_xlabel("")
+    ax.set_title(f"North Korea's real GDP growth, {years.min()}-{years.max()}")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.62, 0.0), ncols=2, fontsize=8)
+    _source_line(ax, "gdp",
+                 extra="BOK estimates as released (see vintage); events and resolutions from UN, press and agency reports.")
+    return ax
+
+
+# ------------------------------------------------------------------------- 2. sector contributions
+@_styled
+def plot_sector_contributions(
+    data: pd.DataFrame | None = None,
+    *,
+    year: int = 2020,
+    mapping: dict | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Each industry's contribution to growth in ``year``, each bar split by driver."""
+    contrib = analysis.sector_contributions(year=year) if data is None else data
+    mapping = analysis.DEFAULT_DRIVER_MAPPING if mapping is None else mapping
+    year = int(contrib["year"].iloc[0])
+    ax = _axes(ax, figsize=(9, 4.8))
+    rows = contrib.reset_index(drop=True)
+    y = np.arange(len(rows))[::-1]
+    for yi, row in zip(y, rows.itertuples()):
+        weights = {"unexplained": 1.0} if row.sector == "residual" else mapping[str(row.sector)]
+        left = 0.0
+        for driver in analysis.DRIVERS:
+            w = weights.get(driver, 0.0)
+            if not w:
+                continue
+            width = w * row.contribution_pp
+            ax.barh(yi, width, left=left, color=DRIVER_COLOURS[driver], hatch=DRIVER_HATCH[driver],
+                    edgecolor="white", height=0.6, gid=f"{row.sector}:{driver}", **kwargs)
+            left += width
+        ax.annotate(f"{row.contribution_pp:+.2f}", (row.contribution_pp, yi),
+                    xytext=(-4 if row.contribution_pp < 0 else 4, 0), textcoords="offset points",
+                    ha="right" if row.contribution_pp < 0 else "left", va="center", fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [SECTOR_LABEL.get(str(s), str(s)) for s in rows["sector"]])
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    lo = min(rows["contribution_pp"].min(), 0)
+    ax.set_xlim(lo * 1.3, max(rows["contribution_pp"].max(), 0) + abs(lo) * 0.25)
+    ax.set_xlabel(f"Contribution to real GDP growth in {year} (percentage points)")
+    ax.set_title(f"What shrank in {year}: contributions to the {contrib['contribution_pp'].sum():+.1f}% growth")
+    _driver_legend(ax, loc="lower left", fontsize=8)
+    _source_line(ax, "sectors", extra=f"{year - 1} share of nominal GDP x {year} real growth; driver split is nkecon's stated mapping.")
+    return ax
+
+
+# ------------------------------------------------------------------------- 3. driver attribution
+@_styled
+def plot_driver_attribution(
+    data: pd.DataFrame | None = None,
+    *,
+    year: int = 2020,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Percentage points of growth per driver, with the sensitivity interval as error bars."""
+    table = analysis.attribute_drivers(year=year) if data is None else data
+    year = int(table["year"].iloc[0])
+    ax = _axes(ax, figsize=(8, 4))
+    rows = table.reset_index(drop=True)
+    y = np.arange(len(rows))[::-1]
+    drivers = [str(d) for d in rows["driver"]]
+    ax.barh(y, rows["pp"], color=[DRIVER_COLOURS[d] for d in drivers],
+            hatch=None, edgecolor="white", height=0.6, gid="driver-bars", **kwargs)
+    for bar, d in zip(ax.patches, drivers):
+        bar.set_hatch(DRIVER_HATCH[d])
+    err = np.vstack([rows["pp"] - rows["lower_pp"], rows["upper_pp"] - rows["pp"]]).clip(min=0)
+    ax.errorbar(rows["pp"], y, xerr=err, fmt="none", ecolor="black", capsize=4, linewidth=1, gid="intervals")
+    for yi, row in zip(y, rows.itertuples()):
+        ax.annotate(f"{row.pp:+.2f} pp ({row.share_of_change:.0%})", (min(row.lower_pp, row.pp, 0), yi),
+                    xytext=(-6, 0), textcoords="offset points", ha="right", va="center", fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [DRIVER_LABEL[d] for d in drivers])
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    lo = float(min(rows["lower_pp"].min(), 0))
+    ax.set_xlim(lo * 1.5, max(float(rows["upper_pp"].max()), 0) + abs(lo) * 0.15)
+    ax.set_xlabel(f"Contribution to real GDP growth in {year} (percentage points)")
+    ax.set_title(f"Why the economy shrank {abs(table['pp'].sum()):.1f}% in {year}")
+    _source_line(ax, "sectors", extra="Bars: nkecon's default mapping; whiskers: 90% sensitivity interval over the mapping and rounding.")
+    return ax
+
+
+# ------------------------------------------------------------------------------- 4. China trade
+@_styled
+def plot_china_trade(
+    data: pd.DataFrame | None = None,
+    *,
+    start: str = "2019-01",
+    end: str = "2021-12",
+    closure: str = "2020-01-31",
+    shock: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Monthly China-North Korea trade, the border closure marked, the estimated drop shown."""
+    trade = datasets.load_trade() if data is None else data
+    shock = analysis.trade_shock(trade, closure=closure, start=start, end=end) if shock is None else shock
+    ax = _axes(ax, figsize=(9, 4.8))
+    meta = datasets.get_metadata("trade")
+    idx = pd.period_range(start, end, freq="M")
+    styles = {"imports": ("#0072B2", "o", "North Korea's imports from China"),
+              "exports": ("#E69F00", "s", "North Korea's exports to China")}
+    for flow, (colour, marker, label) in styles.items():
+        series = analysis._monthly(trade, series="china_customs", flow=flow).reindex(idx)
+        x = idx.to_timestamp()
+        ax.plot(x, series.to_numpy(), color=colour, marker=marker, markersize=4, label=label, gid=f"trade-{flow}", **kwargs)
+    row = shock.iloc[0]
+    closure_ts = pd.Timestamp(row["closure"])
+    pre = float(row["pre_mean_usd_mn"])
+    post = pre * np.exp(row["log_change"])
+    ax.hlines(pre, idx[0].to_timestamp(), closure_ts, colors="#0072B2", linestyles="--", linewidth=1, gid="level-before")
+    ax.hlines(post, closure_ts, idx[-1].to_timestamp(), colors="#0072B2", linestyles="--", linewidth=1, gid="level-after")
+    ax.axvline(closure_ts, color=HIGHLIGHT, linewidth=1.5, gid="closure")
+    ax.annotate(f"Border closed {closure_ts:%d %b %Y}", (closure_ts, pre * 1.6), xytext=(6, 0),
+                textcoords="offset points", color=HIGHLIGHT, fontsize=9, fontweight="bold")
+    ax.annotate(
+        f"Estimated level change of imports at the closure: {row['pct_change']:.0f}%\n"
+        f"(95% CI {row['pct_lower']:.0f}% to {row['pct_upper']:.0f}%); dashed: level before and after",
+        (0.58, 0.9), xycoords="axes fraction", fontsize=8, color="#0072B2", gid="shock-label",
+    )
+    ax.set_yscale("log")
+    ax.set_ylabel(f"Monthly trade, {meta.columns['value_usd_mn'].unit} (log scale)")
+    ax.set_title("Monthly China-North Korea trade around the border closure")
+    ax.legend(loc="lower left")
+    _source_line(ax, "trade", extra="China customs figures as reported; gaps are months without a published figure. Dashed: SARIMAX step model.")
+    return ax
+
+
+# ------------------------------------------------------------------------ 5. sanctions exposure
+@_styled
+def plot_sanctions_exposure(
+    data: pd.DataFrame | None = None,
+    *,
+    sanctions: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """The share of pre-sanction exports under UN export bans, resolutions annotated."""
+    exposure = analysis.sanctions_exposure() if data is None else data
+    sanctions = datasets.load_sanctions() if sanctions is None else sanctions
+    ax = _axes(ax, figsize=(9, 4.8))
+    ax.step(exposure["year"], exposure["exposure_pct"], where="post", color="#0072B2", gid="exposure", **kwargs)
+    ax.fill_between(exposure["year"], exposure["exposure_pct"], step="post", color="#0072B2", alpha=0.15)
+    un = sanctions[(sanctions["authority"] == "UN")].sort_values("date")
+    lo_year, hi_year = exposure["year"].min(), exposure["year"].max()
+    for i, row in enumerate(un.itertuples()):
+        x = row.date.year + (row.date.day_of_year - 1) / 365
+        if not lo_year <= x <= hi_year + 1:
+            continue
+        ax.axvline(x, color=GREY, linewidth=0.6, linestyle=":")
+        ax.annotate(row.instrument.replace("UNSCR ", ""), (x, 96 - (i % 4) * 7), fontsize=7, ha="center",
+                    color="#333333", gid="resolution-label",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
+    ax.set_ylim(0, 100)
+    ax.set_xlim(lo_year, hi_year + 1)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    base = exposure.attrs.get("base_year", 2016)
+    ax.set_ylabel(f"Share of {base} exports under UN bans (%)")
+    ax.set_title(f"Share of North Korea's {base} exports under UN export bans")
+    _source_line(ax, "sanctions", "export_composition",
+                 extra=f"Products without a published {base} value count as not covered (a lower bound); the 2016 coal cap counts half.")
+    return ax
+
+
+# ------------------------------------------------------------------------------- 6. food balance
+@_styled
+def plot_food_balance(
+    data: pd.DataFrame | None = None,
+    *,
+    events: pd.DataFrame | None = None,
+    start: int = 2015,
+    end: int = 2024,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """RDA grain production against published needs, with gaps and weather shocks."""
+    food = datasets.load_food() if data is None else data
+    events = datasets.load_events() if events is None else events
+    ax = _axes(ax, figsize=(9, 4.8))
+    meta = datasets.get_metadata("food")
+    prod = food[(food["measure"] == "production") & (food["commodity"] == "grain_total") & (food["publisher"] == "RDA")]
+    prod = prod[prod["year"].between(start, end)]
+    ax.bar(prod["year"], prod["value_kt"] / 1000, color="#009E73", width=0.7, label="Grain production (RDA)",
+           gid="production", **kwargs)
+    needs = food[(food["measure"] == "need") & food["year"].between(start, end)]
+    for row in needs.itertuples():
+        ax.hlines(row.value_kt / 1000, row.year - 0.45, row.year + 0.45, colors="black", linewidth=2, gid="need")
+        ax.annotate(f"need {row.value_kt / 1000:.2f} Mt ({row.publisher})", (row.year + 0.47, row.value_kt / 1000),
+                    fontsize=7, va="center")
+    gaps = food[(food["measure"] == "gap") & food["year"].between(start, end)].sort_values("value_kt")
+    for i, row in enumerate(gaps.groupby("year").tail(1).itertuples()):
+        ax.annotate(f"gap\n{row.value_kt / 1000:.2f} Mt\n{row.publisher}", (row.year, 0.25), ha="center",
+                    fontsize=6.5, color="white", fontweight="bold", gid="gap-label")
+    weather = events[(events["kind"] == "weather") & events["start_date"].dt.year.between(start, end)]
+    wyears = sorted(set(weather["start_date"].dt.year))
+    top = max(float(prod["value_kt"].max()), float(needs["value_kt"].max() if len(needs) else 0)) / 1000
+    ax.scatter(wyears, [top * 1.08] * len(wyears), marker="o", color="#56B4E9", s=30,
+               label="Year with a flood, typhoon or drought", gid="weather-years", zorder=3)
+    ax.set_ylim(0, top * 1.32)
+    ax.set_xlim(start - 0.7, end + 1.2)
+    ax.set_xticks(range(start, end + 1))
+    ax.set_ylabel(f"{meta.columns['value_kt'].description}, million tonnes")
+    ax.set_title("Grain production against estimated need")
+    ax.legend(loc="upper left", ncols=2, fontsize=8)
+    _source_line(ax, "food", "events", extra="Need and gap as published (food or grain; see the food dataset's basis column).")
+    return ax
+
+
+# ------------------------------------------------------------------------------ 7. counterfactual
+@_styled
+def plot_counterfactual(
+    data: pd.DataFrame | None = None,
+    *,
+    gdp: pd.DataFrame | None = None,
+    baseline: tuple[int, int] = (1999, 2019),
+    focus_year: int = 2020,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Actual growth against the baseline models' expected growth, with prediction intervals."""
+    cf = analysis.counterfactual(gdp, focus_year=focus_year, baseline=baseline) if data is None else data
+    gdp = datasets.load_gdp() if gdp is None else gdp
+    focus_year = int(cf["focus_year"].iloc[0])
+    ax = _axes(ax, figsize=(9, 4.8))
+    meta = datasets.get_metadata("gdp")
+    window = gdp[gdp["year"].between(baseline[0], focus_year)]
+    ax.plot(window["year"], window["growth_pct"], color=GREY, marker="o", markersize=3, label="Actual growth (BOK)",
+            gid="actual", **kwargs)
+    ax.axvspan(baseline[0] - 0.5, baseline[1] + 0.5, color="#56B4E9", alpha=0.08, lw=0)
+    ax.annotate(f"baseline {baseline[0]}-{baseline[1]}", (baseline[0], ax.get_ylim()[1]), fontsize=8, color="#336699",
+                va="top")
+    offsets = np.linspace(-0.25, 0.25, len(cf)) + 0.9
+    colours = ["#0072B2", "#E69F00", "#CC79A7"]
+    for off, colour, row in zip(offsets, colours, cf.itertuples()):
+        x = focus_year + off
+        ax.errorbar([x], [row.expected_pct], yerr=[[row.expected_pct - row.expected_lower], [row.expected_upper - row.expected_pct]],
+                    fmt="o", color=colour, capsize=3, label=f"Expected, {row.method}: {row.expected_pct:+.1f}%",
+                    gid=f"expected-{row.method}")
+    actual = float(cf["actual_pct"].iloc[0])
+    ax.scatter([focus_year], [actual], color=HIGHLIGHT, s=60, zorder=4, gid="focus-actual")
+    ax.annotate(f"{focus_year}: {actual:+.1f}%", (focus_year, actual), xytext=(-8, -4), textcoords="offset points",
+                ha="right", color=HIGHLIGHT, fontweight="bold")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xlim(baseline[0] - 0.8, focus_year + 1.6)
+    ax.set_ylabel(meta.label("growth_pct"))
+    ax.set_title(f"{focus_year} against what the {baseline[0]}-{baseline[1]} record would predict")
+    ax.legend(loc="lower left", fontsize=8)
+    _source_line(ax, "gdp", extra="Whiskers: 95% prediction intervals.")
+    return ax

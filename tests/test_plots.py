@@ -1,0 +1,118 @@
+"""Each chart draws the right data with labels from the metadata and a source line."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import nkecon as nk  # noqa: E402
+from nkecon import analysis as an  # noqa: E402
+from nkecon import plots  # noqa: E402
+
+
+def _by_gid(ax, gid):
+    return [a for a in ax.get_children() if a.get_gid() == gid]
+
+
+def _source_text(ax):
+    texts = [t for t in ax.texts if t.get_gid() == "source-line"]
+    assert len(texts) == 1
+    return texts[0].get_text()
+
+
+def test_gdp_growth_bars_events_and_labels():
+    ax = plots.plot_gdp_growth()
+    gdp = nk.load_gdp()
+    bars = _by_gid(ax, "growth-bars")
+    heights = np.array([b.get_height() for b in bars])
+    np.testing.assert_allclose(heights, gdp["growth_pct"].to_numpy())
+    colours = {int(x): b.get_facecolor() for x, b in zip(gdp["year"], bars)}
+    assert colours[2020] == colours[1997] != colours[2019]
+    assert ax.get_ylabel() == nk.get_metadata("gdp").label("growth_pct")
+    un = _by_gid(ax, "un-resolutions")[0]
+    assert len(un.get_offsets()) == (nk.load_sanctions()["authority"] == "UN").sum()
+    assert len(_by_gid(ax, "nuclear-tests")[0].get_offsets()) == 6
+    assert _by_gid(ax, "border-closure")
+    assert "Bank of Korea" in _source_text(ax)
+    assert any("2020: -4.5%" in t.get_text() for t in ax.texts)
+
+
+def test_sector_contributions_segments_sum_to_contribution():
+    ax = plots.plot_sector_contributions(year=2020)
+    contrib = an.sector_contributions(year=2020)
+    for row in contrib.itertuples():
+        patches = [p for c in ax.containers for p in c if str(p.get_gid()).startswith(f"{row.sector}:")]
+        assert patches, row.sector
+        assert sum(p.get_width() for p in patches) == pytest.approx(row.contribution_pp)
+    weather = [p for c in ax.containers for p in c if p.get_gid() == "agriculture_forestry_fishing:weather"]
+    assert weather[0].get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(plots.DRIVER_COLOURS["weather"]))
+    assert "percentage points" in ax.get_xlabel()
+    assert len(ax.get_legend().get_texts()) == 4
+
+
+def test_driver_attribution_bars_and_intervals():
+    table = an.attribute_drivers()
+    ax = plots.plot_driver_attribution(table)
+    bars = _by_gid(ax, "driver-bars")
+    np.testing.assert_allclose([b.get_width() for b in bars], table["pp"])
+    ticks = sorted(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels())), reverse=True)
+    assert [label for _, label in ticks] == [plots.DRIVER_LABEL[d] for d in table["driver"]]
+    errorbars = [c for c in ax.containers if isinstance(c, matplotlib.container.ErrorbarContainer)]
+    assert len(errorbars) == 1
+    assert "90% sensitivity interval" in _source_text(ax)
+
+
+def test_china_trade_lines_and_closure():
+    ax = plots.plot_china_trade()
+    imports = [l for l in ax.get_lines() if l.get_gid() == "trade-imports"][0]
+    y = imports.get_ydata()
+    assert len(y) == 36  # monthly 2019-01..2021-12, gaps as NaN
+    trade = nk.load_trade()
+    published = trade[(trade.series == "china_customs") & (trade.flow == "imports") & trade.month.notna()]
+    assert np.isfinite(y).sum() == len(published[published.year.between(2019, 2021)])
+    closure = [l for l in ax.get_lines() if l.get_gid() == "closure"][0]
+    assert pd.Timestamp(closure.get_xdata()[0]) == pd.Timestamp("2020-01-31")
+    assert ax.get_yscale() == "log"
+    assert "million US dollars" in ax.get_ylabel()
+
+
+def test_sanctions_exposure_step_and_resolutions():
+    exposure = an.sanctions_exposure()
+    ax = plots.plot_sanctions_exposure(exposure)
+    line = [l for l in ax.get_lines() if l.get_gid() == "exposure"][0]
+    np.testing.assert_allclose(line.get_ydata(), exposure["exposure_pct"])
+    labels = {t.get_text() for t in ax.texts if t.get_gid() == "resolution-label"}
+    assert {"1718", "2270", "2371", "2375", "2397"} <= labels
+    assert ax.get_ylim() == (0, 100)
+
+
+def test_food_balance_production_need_gap():
+    ax = plots.plot_food_balance()
+    food = nk.load_food()
+    rda = food[(food.measure == "production") & (food.commodity == "grain_total") & (food.publisher == "RDA")
+               & food.year.between(2015, 2024)]
+    bars = _by_gid(ax, "production")
+    np.testing.assert_allclose([b.get_height() for b in bars], rda["value_kt"] / 1000)
+    assert _by_gid(ax, "need")
+    assert any("0.86 Mt" in t.get_text() for t in ax.texts if t.get_gid() == "gap-label")
+    assert "million tonnes" in ax.get_ylabel()
+
+
+def test_counterfactual_points_and_intervals():
+    cf = an.counterfactual()
+    ax = plots.plot_counterfactual(cf)
+    for method in cf["method"]:
+        assert any(c.get_label().startswith(f"Expected, {method}") for c in ax.containers)
+    focus = _by_gid(ax, "focus-actual")[0]
+    assert focus.get_offsets()[0][1] == -4.5
+
+
+def test_plots_draw_on_a_given_axes():
+    fig, (a1, a2) = plt.subplots(1, 2)
+    assert plots.plot_driver_attribution(ax=a1) is a1
+    assert plots.plot_counterfactual(ax=a2) is a2
+    assert len(fig.axes) == 2
