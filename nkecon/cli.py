@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import NkeconError
+from .errors import NkeconError, ParameterError
+from .report_cli import add_report_parser
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -58,12 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_val.add_argument("dir", nargs="?", help="the data folder (default: $NKECON_DATA_DIR or the shipped data)")
     p_val.set_defaults(func=_data_validate)
 
-    try:
-        from .report_cli import add_report_parser
-    except ImportError:  # the report runner is optional until it exists
-        pass
-    else:
-        add_report_parser(sub)
+    add_report_parser(sub)
     return parser
 
 
@@ -74,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except NkeconError as exc:
         print(f"nkecon: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE if exc.__class__.__name__ == "ParameterError" else EXIT_FAILED
+        return EXIT_USAGE if isinstance(exc, ParameterError) else EXIT_FAILED
     except KeyboardInterrupt:
         print("nkecon: interrupted", file=sys.stderr)
         return 130

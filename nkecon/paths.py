@@ -6,6 +6,8 @@ of the data or a scheduled job's output folder is used without changing code:
 ``NKECON_DATA_DIR``
     a folder with the same layout as the shipped ``data/`` (CSV files and their JSON
     metadata); it is validated exactly like the shipped data.
+``NKECON_NOTEBOOKS_DIR``
+    a folder of report notebooks to use instead of the shipped ones.
 ``NKECON_REPORTS_DIR``
     where ``nkecon report`` publishes reports (default: ``reports/`` of the checkout, or
     ``./reports`` when nkecon is installed from a wheel).
@@ -49,7 +51,11 @@ def data_dir(data_dir: str | os.PathLike | None = None) -> Path:
 
 
 def notebooks_dir() -> Path:
-    """The report notebooks: ``notebooks/`` of a checkout, or the copies shipped in the wheel."""
+    """The report notebooks: ``$NKECON_NOTEBOOKS_DIR``, ``notebooks/`` of a checkout, or the
+    copies shipped in the wheel."""
+    env = os.environ.get("NKECON_NOTEBOOKS_DIR")
+    if env:
+        return Path(env)
     root = project_root()
     if root is not None:
         return root / "notebooks"

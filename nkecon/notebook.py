@@ -1,0 +1,89 @@
+"""Helpers for report notebooks: show and save figures, show tables, write the provenance footer.
+
+These run inside a notebook's kernel. ``nkecon report`` sets ``NKECON_FIGURE_DIR`` so that
+:func:`show_figure` also saves each figure as a PNG file for the report; in JupyterLab,
+where it is not set, figures are only displayed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+from . import datasets, paths
+
+__all__ = ["show_figure", "show_table", "provenance", "data_hashes"]
+
+
+def show_figure(ax_or_fig: Any, name: str) -> None:
+    """Display a chart and, under ``nkecon report``, save it as ``<name>.png`` for the report."""
+    import re
+
+    import matplotlib.pyplot as plt
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise ValueError(f"The figure name must be lowercase letters, digits, '_' or '-', but {name!r} was passed.")
+    fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    folder = os.environ.get("NKECON_FIGURE_DIR")
+    if folder:
+        saved = Path(folder) / f"{name}.png"
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(saved, bbox_inches="tight", dpi=120)
+    try:
+        from IPython.display import display
+
+        display(fig)
+    finally:
+        plt.close(fig)
+
+
+def show_table(frame: Any, *, digits: int = 2, caption: str | None = None) -> None:
+    """Display a frame as an HTML table (text escaped), rounded to ``digits``."""
+    from IPython.display import HTML, display
+
+    styled = frame.round(digits) if hasattr(frame, "round") else frame
+    table = styled.to_html(index=False, escape=True, na_rep="", border=0, classes="nk-table")
+    cap = f"<p class='nk-caption'>{html.escape(caption).replace(chr(10), '<br>')}</p>" if caption else ""
+    display(HTML(cap + table))
+
+
+def data_hashes(data_dir: str | os.PathLike | None = None) -> dict[str, str]:
+    """SHA-256 (first 16 hex digits) of every data file in use."""
+    out = {}
+    for path in datasets.data_files(data_dir=data_dir):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else "missing"
+        out[path.name] = digest
+    return out
+
+
+def provenance(parameters: dict[str, Any], *, datasets_used: tuple[str, ...] = datasets.DATASETS) -> None:
+    """Display the provenance footer: data sources, file hashes, nkecon version, parameters."""
+    from IPython.display import HTML, display
+
+    import nkecon
+
+    rows = []
+    for name in datasets_used:
+        meta = datasets.get_metadata(name)
+        rows.append(f"<li><b>{html.escape(meta.title)}</b>: {html.escape(meta.citation)}</li>")
+    hashes = "".join(
+        f"<tr><td>{html.escape(k)}</td><td><code>{html.escape(v)}</code></td></tr>" for k, v in data_hashes().items()
+    )
+    params = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td><code>{html.escape(repr(v))}</code></td></tr>"
+        for k, v in parameters.items()
+    )
+    n_sources = len(datasets.load_sources())
+    display(HTML(
+        "<div class='nk-provenance'><h3>Provenance</h3>"
+        f"<p>Data: nkecon's curated datasets in <code>{html.escape(str(paths.data_dir()))}</code>, citing "
+        f"{n_sources} sources (publisher, title, URL and dates of each in <code>sources.csv</code>).</p>"
+        f"<ul>{''.join(rows)}</ul>"
+        f"<p>nkecon {html.escape(nkecon.__version__)}, Python {html.escape(platform.python_version())}.</p>"
+        f"<table class='nk-table'><tr><th>parameter</th><th>value</th></tr>{params}</table>"
+        f"<table class='nk-table'><tr><th>data file</th><th>sha256</th></tr>{hashes}</table></div>"
+    ))
