@@ -286,7 +286,8 @@ def slug_for(spec: NotebookSpec, resolved: Mapping[str, Any]) -> str:
     for k, v in changed.items():
         text = json.dumps(v, sort_keys=True, separators=(",", ":")) if isinstance(v, (list, dict)) else str(v)
         parts.append(f"{k}-{text}")
-    slug = re.sub(r"[^a-z0-9_.=-]+", "_", "__".join(parts).lower()).strip("._")
+    slug = re.sub(r"[^a-z0-9_.=-]+", "_", "__".join(parts).lower())
+    slug = re.sub(r"\.{2,}", "_", slug).strip("._-")
     digest = hashlib.sha256(json.dumps(changed, sort_keys=True).encode()).hexdigest()[:8]
     if len(slug) > 60 or slug != "__".join(parts).lower():
         slug = f"{slug[:50].rstrip('._')}-{digest}"
@@ -370,7 +371,8 @@ def _export_html(nb: Any, spec: NotebookSpec, parameters: Mapping[str, Any]) -> 
     return _html_page(spec.title, body, f"built {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} &middot; {params}")
 
 
-def _cell_failure(exc: Exception, nb_path: Path) -> str:
+def _cell_failure(exc: Exception, nb_path: Path, notebook: str) -> str:
+    """One line: which cell failed (numbered as in the source notebook), its source, the error."""
     cell = getattr(exc, "cell_index", None)
     exec_count = getattr(exc, "exec_count", None)
     source = getattr(exc, "source", "") or ""
@@ -378,10 +380,18 @@ def _cell_failure(exc: Exception, nb_path: Path) -> str:
     first = next((line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith("#")), "")
     if len(first) > 80:
         first = first[:77] + "..."
-    where = f"cell {cell + 1}" if isinstance(cell, int) else "a cell"
-    if exec_count:
-        where += f" [{exec_count}]"
-    return f"{where} `{first}` raised {ename}: {str(evalue).strip().splitlines()[0] if evalue else ''}; partial notebook: {nb_path}"
+    where = "a cell"
+    if isinstance(cell, int):
+        try:
+            cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
+            injected = sum("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in cells[:cell])
+        except (OSError, ValueError, KeyError):
+            injected = 0
+        where = f"cell {cell + 1 - injected} of {notebook}.ipynb"
+        if exec_count:
+            where += f" (execution [{exec_count}])"
+    detail = str(evalue).strip().splitlines()[0] if evalue else ""
+    return f"{where} `{first}` raised {ename}: {detail}; partial notebook: {nb_path}"
 
 
 def _run_job(job: _Job) -> dict[str, Any]:
@@ -399,12 +409,12 @@ def _run_job(job: _Job) -> dict[str, Any]:
     timings: dict[str, float] = {}
     try:
         nb = pm.execute_notebook(
-            str(job.spec.path), str(nb_out), parameters=job.parameters, kernel_name="python3",
+            str(job.spec.path), str(nb_out), parameters=job.parameters, kernel_name="python3", language="python",
             kernel_manager_class="nkecon._kernel.CurrentPythonKernelManager", progress_bar=False,
             execution_timeout=job.timeout, cwd=str(job.spec.path.parent), shutdown_kernel="immediate",
         )
     except Exception as exc:  # papermill raises its own errors; report them as one line
-        message = _cell_failure(exc, nb_out) if nb_out.exists() else f"{type(exc).__name__}: {exc}"
+        message = _cell_failure(exc, nb_out, job.spec.name) if nb_out.exists() else f"{type(exc).__name__}: {exc}"
         if "Timeout" in type(exc).__name__ or "timed out" in str(exc).lower():
             message = f"a cell ran longer than the {job.timeout} s timeout and was stopped; partial notebook: {nb_out}"
         return {"ok": False, "message": message, "partial": str(nb_out), "seconds": time.perf_counter() - start}
