@@ -20,7 +20,7 @@ $(UV):
 
 $(STAMP): $(UV) pyproject.toml requirements.lock
 	$(UV) venv --quiet --allow-existing --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV)
-	$(UV) pip sync --quiet --python $(VENV)/bin/python requirements.lock
+	$(UV) pip sync --quiet --compile-bytecode --python $(VENV)/bin/python requirements.lock
 	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps --editable .
 	$(VENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (nkecon)" >/dev/null
 	touch $@
