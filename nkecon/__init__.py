@@ -5,8 +5,9 @@ COVID-19 border closure and the summer's floods and typhoons? nkecon loads curat
 data as typed pandas frames, relates the contraction to its drivers, draws the charts and
 builds the reports.
 
-``import nkecon`` is light: it imports pandas but not matplotlib or statsmodels; the
-analysis helpers (:mod:`nkecon.analysis`) and charts (:mod:`nkecon.plots`) load on first use.
+``import nkecon`` is light: the loaders (pandas), the analysis helpers
+(:mod:`nkecon.analysis`, statsmodels) and the charts (:mod:`nkecon.plots`, matplotlib) load
+on first use.
 """
 
 from __future__ import annotations
@@ -14,23 +15,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .datasets import (
-    DATASETS,
-    DatasetMetadata,
-    get_metadata,
-    list_datasets,
-    load,
-    load_events,
-    load_export_composition,
-    load_food,
-    load_gdp,
-    load_sanctions,
-    load_sectors,
-    load_sources,
-    load_trade,
-    validate,
-)
 from .errors import DataError, NkeconError, ParameterError, ReportError, UnknownDatasetError
+from .registry import DATASETS
 
 try:
     from importlib.metadata import version as _version
@@ -61,9 +47,16 @@ __all__ = [
     "validate",
     "analysis",
     "plots",
+    "reports",
 ]
 
-_LAZY_MODULES = ("analysis", "plots")
+# Loaded on first use, so that `import nkecon` (and the command line's quick paths, such as
+# a report rebuild with nothing changed) need not import pandas, matplotlib or statsmodels.
+_LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook")
+_FROM_DATASETS = (
+    "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_events", "load_export_composition",
+    "load_food", "load_gdp", "load_sanctions", "load_sectors", "load_sources", "load_trade", "validate",
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -71,8 +64,12 @@ def __getattr__(name: str) -> Any:
         module = import_module(f".{name}", __name__)
         globals()[name] = module
         return module
+    if name in _FROM_DATASETS:
+        value = getattr(import_module(".datasets", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'nkecon' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_MODULES))
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_FROM_DATASETS))

@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import paths
 from .errors import DataError, Problem, UnknownDatasetError
+from .registry import DATASETS, data_files
 from .schema import Column, Schema, read_table
 
 __all__ = [
@@ -45,18 +46,6 @@ __all__ = [
     "data_files",
 ]
 
-#: The datasets nkecon ships, in the order they are listed. ``sources`` comes first because
-#: every other dataset cites it.
-DATASETS: tuple[str, ...] = (
-    "sources",
-    "gdp",
-    "sectors",
-    "trade",
-    "export_composition",
-    "food",
-    "sanctions",
-    "events",
-)
 
 _REQUIRED_META = (
     "title",
@@ -295,9 +284,3 @@ def validate(data_dir: str | os.PathLike | None = None) -> list[Problem]:
                 seen.add(p)
                 problems.append(p)
     return problems
-
-
-def data_files(*, data_dir: str | os.PathLike | None = None) -> list[Path]:
-    """The files that make up the data in use (CSV and JSON of every dataset)."""
-    folder = paths.data_dir(data_dir)
-    return [folder / f"{n}.{ext}" for n in DATASETS for ext in ("csv", "json")]

@@ -14,7 +14,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from . import datasets, paths
+from . import datasets, paths, registry
 
 __all__ = ["show_figure", "show_table", "provenance", "data_hashes"]
 
@@ -54,7 +54,7 @@ def show_table(frame: Any, *, digits: int = 2, caption: str | None = None) -> No
 def data_hashes(data_dir: str | os.PathLike | None = None) -> dict[str, str]:
     """SHA-256 (first 16 hex digits) of every data file in use."""
     out = {}
-    for path in datasets.data_files(data_dir=data_dir):
+    for path in registry.data_files(data_dir=data_dir):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else "missing"
         out[path.name] = digest
     return out

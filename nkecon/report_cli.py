@@ -12,6 +12,15 @@ from .errors import ParameterError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 
+def _cpus() -> int:
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def add_report_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
@@ -27,7 +36,8 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
                    help="set a parameter (value read as YAML: 2018, 0.5, [1,0,0]); repeatable")
     p.add_argument("--params-file", metavar="YAML", help="parameters from YAML: a mapping, or a list of mappings (a sweep)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: $NKECON_REPORTS_DIR or reports/)")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="build N reports at once (default 1)")
+    p.add_argument("--jobs", "-j", type=int, default=_cpus(), metavar="N",
+                   help=f"build N reports at once (default: the number of CPUs, here {_cpus()})")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     p.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="stop a cell running longer (default 600)")
     p.add_argument("--lock-timeout", type=float, default=600, metavar="SECONDS",

@@ -39,8 +39,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import datasets, paths
+from . import paths
 from .errors import NkeconError, ParameterError, ReportError
+from .registry import data_files
 
 log = logging.getLogger("nkecon")
 
@@ -214,6 +215,24 @@ def _check_driver_mapping(value: dict) -> None:
 VALIDATORS: dict[str, Callable[[Any], None]] = {"driver_mapping": _check_driver_mapping}
 
 
+def _check_contraction(p: Mapping[str, Any]) -> None:
+    start, focus = p["baseline_start"], p["focus_year"]
+    end = p["baseline_end"] or focus - 1
+    if end >= focus:
+        raise ParameterError(
+            f"`baseline_end` ({end}) must come before `focus_year` ({focus}); pass -p baseline_end={focus - 1}."
+        )
+    if end - start + 1 < 8:
+        raise ParameterError(f"The baseline window {start}-{end} must span at least 8 years.")
+    from .analysis import sector_contributions
+
+    sector_contributions(year=focus)  # the data must hold that year's industry figures
+
+
+#: Checks across a notebook's parameters, run before a kernel starts when values are given.
+NOTEBOOK_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {"contraction": _check_contraction}
+
+
 def resolve_parameters(spec: NotebookSpec, given: Mapping[str, Any]) -> dict[str, Any]:
     """The full parameter set: declared defaults overridden by ``given``, each checked."""
     unknown = [k for k in given if k not in spec.params]
@@ -231,6 +250,11 @@ def resolve_parameters(spec: NotebookSpec, given: Mapping[str, Any]) -> dict[str
             except ParameterError as exc:
                 raise ParameterError(f"Parameter `{name}` of notebook {spec.name!r}: {exc}") from None
         resolved[name] = value
+    if given and spec.name in NOTEBOOK_CHECKS:
+        try:
+            NOTEBOOK_CHECKS[spec.name](resolved)
+        except ParameterError as exc:
+            raise ParameterError(f"Notebook {spec.name!r}: {exc}") from None
     return resolved
 
 
@@ -306,7 +330,7 @@ def input_hash(spec: NotebookSpec, resolved: Mapping[str, Any]) -> str:
     h.update(b"nkecon-report-v1\0")
     h.update(spec.path.read_bytes())
     h.update(json.dumps(resolved, sort_keys=True, default=str).encode())
-    for path in datasets.data_files() + _code_files():
+    for path in data_files() + _code_files():
         h.update(path.name.encode() + b"\0")
         h.update(path.read_bytes() if path.exists() else b"missing")
     h.update(sys.version.encode())

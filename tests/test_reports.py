@@ -32,7 +32,7 @@ def test_notebooks_declare_typed_parameters(specs):
     assert {"contraction", "sanctions", "food", "explore"} <= set(specs)
     assert {n for n, s in specs.items() if s.report} == {"contraction", "sanctions", "food"}
     focus = specs["contraction"].params["focus_year"]
-    assert (focus.type, focus.default, focus.min, focus.max) == ("int", 2020, 2018, 2024)
+    assert (focus.type, focus.default, focus.min, focus.max) == ("int", 2020, 2018, 2023)
     assert "contraction is explained" in focus.help
 
 
@@ -52,11 +52,13 @@ def test_notebooks_are_committed_without_outputs():
     [
         ({"no_such": 1}, "has no parameter 'no_such'"),
         ({"focus_year": "2018"}, "must be of type int, but '2018' was passed"),
-        ({"focus_year": 2030}, "must be between 2018 and 2024, but 2030"),
+        ({"focus_year": 2030}, "must be between 2018 and 2023, but 2030"),
         ({"focus_year": True}, "must be of type int"),
         ({"arima_order": 3}, "must be of type list"),
         ({"driver_mapping": {**DEFAULT_DRIVER_MAPPING, "services": {"covid": 1.0}}}, "unknown driver 'covid'"),
         ({"driver_mapping": {"services": {"border_closure": 1.0}}}, "no entry for industry"),
+        ({"focus_year": 2019, "baseline_end": 2019}, r"`baseline_end` \(2019\) must come before `focus_year` \(2019\); pass -p baseline_end=2018"),
+        ({"baseline_start": 2014, "baseline_end": 2017, "focus_year": 2018}, "at least 8 years"),
     ],
 )
 def test_bad_parameters_rejected_before_any_kernel(specs, given, match):
@@ -74,12 +76,17 @@ def test_cli_bad_parameter_is_one_line_and_exit_2(tmp_path):
     assert out.returncode == 2 and "No notebook named 'nosuch'" in out.stderr
 
 
+def test_focus_year_alone_moves_the_baseline(specs):
+    resolved = reports.resolve_parameters(specs["contraction"], {"focus_year": 2018})
+    assert resolved["baseline_end"] == 0  # "the year before focus_year", resolved in the notebook
+
+
 def test_params_file_sweep_and_slugs(specs, tmp_path):
     sweep = tmp_path / "sweep.yaml"
-    sweep.write_text("- focus_year: 2018\n- focus_year: 2019\n  draws: 500\n- {}\n")
+    sweep.write_text("- focus_year: 2021\n- focus_year: 2022\n  draws: 500\n- {}\n")
     items = reports.read_params_file(sweep)
     planned = reports.plan([("contraction", i["parameters"]) for i in items], specs)
-    assert [slug for _, _, slug in planned] == ["focus_year-2018", "focus_year-2019__draws-500", "default"]
+    assert [slug for _, _, slug in planned] == ["focus_year-2021", "focus_year-2022__draws-500", "default"]
     bad = tmp_path / "bad.yaml"
     bad.write_text("- [1, 2]\n")
     with pytest.raises(nk.ParameterError, match="must be a mapping"):

@@ -1,0 +1,187 @@
+"""nkecon's benchmarks: report builds and loading against doing it by hand, side by side.
+
+Run with ``make bench``. Every comparison is a ratio of two figures measured in this run on
+this machine (each a median of several runs, with min and max), so machine drift cancels.
+Prints one table and writes it, with the machine's description, to benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PY = sys.executable
+NKECON = [str(BIN / "nkecon")]
+REPORTS = ("contraction", "sanctions", "food")
+
+
+def timed(cmd: list[str], *, env=None, check=True) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    if check and proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def repeat(fn, n: int) -> list[float]:
+    return [fn() for _ in range(n)]
+
+
+def stats(xs: list[float]) -> tuple[float, float, float]:
+    return statistics.median(xs), min(xs), max(xs)
+
+
+ROWS: list[tuple[str, str, tuple, str, tuple, float, str, bool]] = []
+
+
+def row(what: str, ours_label: str, ours: list[float], base_label: str, base: list[float],
+        target: str, ok: bool, unit: str = "s") -> None:
+    o, b = stats(ours), stats(base)
+    ratio = o[0] / b[0]
+    ROWS.append((what, ours_label, o, base_label, b, ratio, target, ok))
+    fmt = (lambda v: f"{v:.3f}") if unit == "s" else (lambda v: f"{v:.0f}")
+    print(f"  {what}: {fmt(o[0])} vs {fmt(b[0])} {unit} -> {ratio:.2f}x (target {target}: {'met' if ok else 'NOT met'})",
+          flush=True)
+
+
+def load_script(kind: str) -> list[str]:
+    if kind == "nkecon":
+        body = ("import time, nkecon as nk\nt = time.perf_counter()\n"
+                "for name in nk.DATASETS: nk.load(name)\nprint(time.perf_counter() - t)")
+    else:
+        body = ("import time, pandas as pd, nkecon as nk\nfiles = [p for p in nk.datasets.data_files() if p.suffix == '.csv']\n"
+                "t = time.perf_counter()\nfor f in files: pd.read_csv(f)\nprint(time.perf_counter() - t)")
+    return [PY, "-c", body]
+
+
+def in_process(cmd: list[str]) -> float:
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def usual_way(out: Path) -> float:
+    """The default notebooks run as people do: papermill CLI, then nbconvert CLI, in turn."""
+    start = time.perf_counter()
+    for name in REPORTS:
+        executed = out / f"{name}.ipynb"
+        timed([str(BIN / "papermill"), "--log-level", "WARNING", str(ROOT / "notebooks" / f"{name}.ipynb"),
+               str(executed), "--cwd", str(ROOT / "notebooks")])
+        timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
+    return time.perf_counter() - start
+
+
+def memory(out: Path) -> tuple[float, float]:
+    code = (
+        "import resource, sys\nfrom nkecon.cli import main\n"
+        f"rc = main(['report', 'contraction', '--force', '--jobs', '1', '--out', {str(out)!r}])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    res = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    own, kernel = (int(v) / 1024 for v in res.stdout.split()[-2:])
+    return own, kernel
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} CPUs ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv
+    n_fast, n_slow, n_sweep = (3, 1, 1) if quick else (7, 3, 2)
+    tmp = Path(tempfile.mkdtemp(prefix="nkecon-bench-"))
+    print(f"nkecon benchmarks on {machine()}", flush=True)
+    try:
+        # 1. import
+        ours = repeat(lambda: timed([PY, "-c", "import nkecon"]), n_fast)
+        base = repeat(lambda: timed([PY, "-c", "import pandas"]), n_fast)
+        row("import nkecon vs import pandas", "import nkecon", ours, "import pandas", base, "<= 1.15x",
+            stats(ours)[0] / stats(base)[0] <= 1.15)
+        # 2. load and validate everything
+        ours = repeat(lambda: in_process(load_script("nkecon")), n_fast)
+        base = repeat(lambda: in_process(load_script("pandas")), n_fast)
+        row("load + validate all datasets vs pandas.read_csv", "nk.load() x8", ours, "pd.read_csv x8", base,
+            "load < 0.1 s", stats(ours)[0] < 0.1)
+        # 3. reject a bad parameter
+        ours = repeat(lambda: timed(NKECON + ["report", "contraction", "-p", "no_such=1", "--out", str(tmp / "x")],
+                                    check=False), n_fast)
+        base = repeat(lambda: timed([PY, "-c", "import pandas"]), n_fast)
+        row("reject a bad parameter vs import pandas", "nkecon report -p no_such=1", ours, "import pandas", base,
+            "<= 2x", stats(ours)[0] / stats(base)[0] <= 2)
+        # 4. default set, forced
+        out = tmp / "reports"
+        ours = repeat(lambda: timed(NKECON + ["report", "--force", "--out", str(out)]), n_slow)
+        base = []
+        for i in range(n_slow):
+            folder = tmp / f"usual-{i}"
+            folder.mkdir()
+            base.append(usual_way(folder))
+        row("default report set, forced vs papermill + nbconvert CLIs", "nkecon report --force", ours,
+            "papermill then nbconvert, per notebook", base, "<= 0.4x", stats(ours)[0] / stats(base)[0] <= 0.4)
+        forced = ours
+        # 5. no-change rebuild
+        ours = repeat(lambda: timed(NKECON + ["report", "--out", str(out)]), n_fast)
+        row("no-change rebuild vs forced rebuild", "nkecon report (unchanged)", ours, "nkecon report --force",
+            forced, "<= 0.05x and < 1 s", stats(ours)[0] / stats(forced)[0] <= 0.05 and stats(ours)[0] < 1)
+        # 6. sweep of 8 with 2 jobs against 1
+        sweep = tmp / "sweep.yaml"
+        sweep.write_text("".join(f"- focus_year: {y}\n" for y in range(2018, 2024))
+                         + "- draws: 2000\n- arima_order: [2, 0, 0]\n")
+        j2 = repeat(lambda: timed(NKECON + ["report", "contraction", "--params-file", str(sweep), "--force",
+                                            "--jobs", "2", "--out", str(tmp / "sweep")]), n_sweep)
+        j1 = repeat(lambda: timed(NKECON + ["report", "contraction", "--params-file", str(sweep), "--force",
+                                            "--jobs", "1", "--out", str(tmp / "sweep")]), n_sweep)
+        row("sweep of 8 contraction reports, --jobs 2 vs --jobs 1", "--jobs 2", j2, "--jobs 1", j1,
+            ">= 1.7x faster (<= 0.59x)", stats(j2)[0] / stats(j1)[0] <= 1 / 1.7)
+        # 7. memory
+        mems = [memory(tmp / "mem") for _ in range(n_slow)]
+        own = [m[0] for m in mems]
+        kernel = [m[1] for m in mems]
+        row("peak RSS: report kernel vs nkecon process", "kernel (contraction)", kernel, "nkecon process", own,
+            "kernel < 300 MiB", stats(kernel)[0] < 300, unit="MiB")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    lines = [
+        "# nkecon benchmarks", "",
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} on {machine()}, by `make bench`",
+        f"({'quick: fewer repeats' if quick else f'medians of {n_fast} runs for fast rows, {n_slow} for report builds, {n_sweep} for sweeps'}).",
+        "Each ratio compares two figures measured in the same run.", "",
+        "| what | nkecon | median (min-max) | baseline | median (min-max) | ratio | target | met |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for what, ol, o, bl, b, ratio, target, ok in ROWS:
+        unit = "MiB" if "RSS" in what else "s"
+        f = (lambda v: f"{v:.0f}") if unit == "MiB" else (lambda v: f"{v:.3f}")
+        lines.append(f"| {what} | {ol} | {f(o[0])} {unit} ({f(o[1])}-{f(o[2])}) | {bl} | {f(b[0])} {unit} "
+                     f"({f(b[1])}-{f(b[2])}) | {ratio:.2f}x | {target} | {'yes' if ok else 'no'} |")
+    table = "\n".join(lines) + "\n"
+    print()
+    print(table)
+    (ROOT / "benchmarks" / "RESULTS.md").write_text(table, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
