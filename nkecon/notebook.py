@@ -45,10 +45,15 @@ def show_table(frame: Any, *, digits: int = 2, caption: str | None = None) -> No
     """Display a frame as an HTML table (text escaped), rounded to ``digits``."""
     from IPython.display import HTML, display
 
-    styled = frame.round(digits) if hasattr(frame, "round") else frame
-    table = styled.to_html(index=False, escape=True, na_rep="", border=0, classes="nk-table")
+    shown = frame.round(digits).copy()
+    for col in shown.columns:
+        if shown[col].dtype == object or str(shown[col].dtype) in ("string", "str", "category"):
+            # ';'-joined tags and long text wrap at their separators
+            shown[col] = shown[col].astype(object).map(lambda v: v.replace(";", "; ") if isinstance(v, str) else v)
+    shown = shown.astype(object).where(shown.notna(), "")
+    table = shown.to_html(index=False, escape=True, border=0, classes="nk-table")
     cap = f"<p class='nk-caption'>{html.escape(caption).replace(chr(10), '<br>')}</p>" if caption else ""
-    display(HTML(cap + table))
+    display(HTML(f"{cap}<div class='nk-scroll'>{table}</div>"))
 
 
 def data_hashes(data_dir: str | os.PathLike | None = None) -> dict[str, str]:

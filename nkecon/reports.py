@@ -366,7 +366,8 @@ _PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}
 h1,h2,h3{line-height:1.25} img{max-width:100%;height:auto}
 table.nk-table,table.dataframe{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
-.nk-table td,.nk-table th,.dataframe td,.dataframe th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:right}
+.nk-table td,.nk-table th,.dataframe td,.dataframe th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
+.nk-scroll{overflow-x:auto;max-width:100%} .nk-table td{max-width:28rem;overflow-wrap:anywhere}
 .nk-provenance{margin-top:2rem;padding-top:1rem;border-top:2px solid #ccc;font-size:.85rem}
 pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem} code{font-size:.85em}
 .nk-meta{color:#555;font-size:.85rem} .nk-caption{color:#444;font-size:.85rem}
