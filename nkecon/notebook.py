@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import os
 import platform
 from pathlib import Path
@@ -28,17 +29,21 @@ def show_figure(ax_or_fig: Any, name: str) -> None:
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
         raise ValueError(f"The figure name must be lowercase letters, digits, '_' or '-', but {name!r} was passed.")
     fig = getattr(ax_or_fig, "figure", ax_or_fig)
-    folder = os.environ.get("NKECON_FIGURE_DIR")
-    if folder:
-        saved = Path(folder) / f"{name}.png"
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(saved, bbox_inches="tight", dpi=120)
+    # Render once: the PNG shown in the notebook is the file the report publishes.
+    buffer = io.BytesIO()
     try:
-        from IPython.display import display
-
-        display(fig)
+        fig.savefig(buffer, format="png", bbox_inches="tight", dpi=120)
     finally:
         plt.close(fig)
+    data = buffer.getvalue()
+    folder = os.environ.get("NKECON_FIGURE_DIR")
+    if folder:
+        path = Path(folder) / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    from IPython.display import Image, display
+
+    display(Image(data=data, format="png"))
 
 
 def show_table(frame: Any, *, digits: int = 2, caption: str | None = None) -> None:
