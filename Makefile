@@ -32,7 +32,7 @@ test: setup
 	$(VENV)/bin/python -m pytest
 
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: setup
 	$(VENV)/bin/python benchmarks/run.py

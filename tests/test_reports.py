@@ -260,3 +260,16 @@ def test_text_from_data_is_escaped(data_copy, tmp_path, monkeypatch):
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&lt;b&gt;Maysak&lt;/b&gt;" in page or \
         "&lt;script&gt;alert('x')&lt;/script&gt;&lt;b&gt;Maysak&lt;/b&gt;" in page
     assert "<script>alert" not in page
+
+
+def test_explore_notebook_runs_in_the_projects_kernel(tmp_path):
+    """What an analyst gets in JupyterLab: the `python3` kernel of this environment."""
+    import papermill as pm
+
+    out = tmp_path / "explore.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"), str(out), kernel_name="python3",
+                        parameters={"dataset": "food"}, progress_bar=False, cwd=str(tmp_path))
+    nb = nbformat.read(out, as_version=4)
+    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    assert "Rural Development Administration" in text or "RDA" in text
+    assert "border_closure" in text
