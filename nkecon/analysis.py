@@ -136,8 +136,9 @@ def counterfactual(
     >>> bool((cf["actual_pct"] == -4.5).all())
     True
     """
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
     from statsmodels.tsa.arima.model import ARIMA
 
     growth = _growth_series(gdp)
@@ -181,8 +182,8 @@ def counterfactual(
     half = stats.t.ppf(1 - alpha / 2, n - 1) * s * math.sqrt(1 + 1 / n)
     rows.append(("mean", m, m - half, m + half))
 
-    X = sm.add_constant(np.asarray(sample.index, dtype=float))
-    ols = sm.OLS(sample.to_numpy(), X).fit()
+    X = add_constant(np.asarray(sample.index, dtype=float))
+    ols = OLS(sample.to_numpy(), X).fit()
     pred = ols.get_prediction(np.array([[1.0, float(focus)]])).summary_frame(alpha=alpha)
     rows.append(("linear trend", float(pred["mean"].iloc[0]), float(pred["obs_ci_lower"].iloc[0]),
                  float(pred["obs_ci_upper"].iloc[0])))
@@ -618,7 +619,8 @@ def growth_regression(
     Returns one row per term; ``attrs["results"]`` is the statsmodels fit and
     ``attrs["leave_one_out"]`` the coefficients without each year.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     start = _year_param("sample[0]", sample[0], 1990, 2030)
     end = _year_param("sample[1]", sample[1], start + 8, 2030)
@@ -630,10 +632,10 @@ def growth_regression(
         "weather_shock": weather_shock_years(years=years),
         "border_closed": border_closure_share(years=years),
     }, index=years)
-    X = sm.add_constant(X)
-    res = sm.OLS(growth, X).fit(cov_type="HAC", cov_kwds={"maxlags": hac_lags})
+    X = add_constant(X)
+    res = OLS(growth, X).fit(cov_type="HAC", cov_kwds={"maxlags": hac_lags})
     loo = pd.DataFrame(
-        {year: sm.OLS(growth.drop(year), X.drop(year)).fit().params for year in years}
+        {year: OLS(growth.drop(year), X.drop(year)).fit().params for year in years}
     ).T.rename_axis("left_out")
     ci = res.conf_int(alpha=alpha)
     frame = pd.DataFrame({
