@@ -419,9 +419,32 @@ def _cell_failure(exc: Exception, nb_path: Path, notebook: str) -> str:
     return f"{where} `{first}` raised {ename}: {detail}; partial notebook: {nb_path}"
 
 
+_RUNNING: dict[str, Any] = {}
+
+
+def _engine():
+    """papermill's nbclient engine, keeping hold of the notebook it runs.
+
+    The output notebook is written once at the end instead of after every cell (each write
+    re-validates the whole notebook); when a cell fails or times out, the runner writes the
+    partial notebook from the copy held here.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            _RUNNING["nb"] = nb_man.nb
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register("nkecon", Engine)
+    return "nkecon"
+
+
 def _run_job(job: _Job) -> dict[str, Any]:
     """Execute, export and check one report in its build folder (runs in a worker)."""
     _without_slow_imports()
+    import nbformat
     import papermill as pm
 
     start = time.perf_counter()
@@ -437,14 +460,18 @@ def _run_job(job: _Job) -> dict[str, Any]:
             str(job.spec.path), str(nb_out), parameters=job.parameters, kernel_name="python3", language="python",
             kernel_manager_class="nkecon._kernel.CurrentPythonKernelManager", progress_bar=False,
             execution_timeout=job.timeout, cwd=str(job.spec.path.parent), shutdown_kernel="immediate",
+            request_save_on_cell_execute=False, engine_name=_engine(),
         )
     except Exception as exc:  # papermill raises its own errors; report them as one line
+        if not nb_out.exists() and _RUNNING.get("nb") is not None:
+            nbformat.write(_RUNNING["nb"], str(nb_out))
         message = _cell_failure(exc, nb_out, job.spec.name) if nb_out.exists() else f"{type(exc).__name__}: {exc}"
         if "Timeout" in type(exc).__name__ or "timed out" in str(exc).lower():
             message = f"a cell ran longer than the {job.timeout} s timeout and was stopped; partial notebook: {nb_out}"
         return {"ok": False, "message": message, "partial": str(nb_out), "seconds": time.perf_counter() - start}
     finally:
         os.environ.pop("NKECON_FIGURE_DIR", None)
+        _RUNNING.clear()
     timings["execute_s"] = round(time.perf_counter() - start, 3)
 
     missing = [f for f in job.spec.figures if not (figures_dir / f"{f}.png").is_file()]

@@ -226,6 +226,8 @@ def test_hung_cell_is_stopped_by_the_timeout(tmp_path, monkeypatch):
     result = _cli("report", "slow", "--out", str(tmp_path / "out"), "--timeout", "3")
     assert result.returncode == 1
     assert "3 s timeout" in result.stderr
+    partial = Path(result.stderr.split("partial notebook: ")[1].split()[0])
+    assert partial.is_file()
 
 
 def test_a_second_run_waits_for_the_lock_or_exits_3(tmp_path):
