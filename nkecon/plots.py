@@ -106,7 +106,9 @@ def _source_line(ax: Axes, *names: str, extra: str = "") -> None:
             producers.append(producer)
     import textwrap
 
-    text = "Source: " + "; ".join(producers) + (f". {extra}" if extra else ".") + " Compiled by nkecon."
+    text = "Source: " + "; ".join(producers) + (f". {extra}" if extra else ".")
+    if "nkecon" not in text:
+        text += " Compiled by nkecon."
     # wrap to the axes' width (about 17 characters of 7-point type an inch)
     width_in = ax.get_position().width * ax.figure.get_figwidth()
     text = "\n".join(textwrap.wrap(text, width=max(60, int(width_in * 17))))
