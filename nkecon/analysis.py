@@ -12,7 +12,6 @@ with an honest interval, not a measurement.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -22,8 +21,6 @@ import pandas as pd
 
 from . import datasets
 from .errors import ParameterError
-
-log = logging.getLogger("nkecon")
 
 __all__ = [
     "DRIVERS",
@@ -431,7 +428,6 @@ def sanctions_exposure(
     for year in range(start, end + 1):
         cutoff = pd.Timestamp(f"{year}-12-31")
         in_force = measures[measures["date"] <= cutoff]
-        tags = {t for cats in in_force["categories"] for t in str(cats).split(";")}
         covered: dict[str, float] = {}
         for product in values:
             bans = in_force[in_force["categories"].map(lambda c: any(t in str(c).split(";") for t in PRODUCT_TAGS[product]))]

@@ -619,6 +619,7 @@ def _build_locked(planned, *, out, jobs, force, timeout, on_event) -> list[Repor
                       "failed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "message": message}
             (failed_dir / "failure.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
             result.status, result.message, result.partial = "failed", message, partial
+        log.info("%s %s/%s in %.1f s %s", result.status, job.spec.name, job.slug, result.seconds, result.message)
         results.append(result)
         emit(result.status, result)
 

@@ -6,7 +6,6 @@ import pytest
 
 matplotlib.use("Agg")
 
-import nkecon  # noqa: E402
 from nkecon import paths  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
