@@ -324,16 +324,26 @@ def _code_files() -> list[Path]:
     return sorted(p for p in pkg.rglob("*") if p.suffix in (".py", ".mplstyle") and "__pycache__" not in p.parts)
 
 
-def input_hash(spec: NotebookSpec, resolved: Mapping[str, Any]) -> str:
-    """A hash of everything a report depends on: notebook, parameters, data, nkecon's code."""
+def shared_inputs_hash() -> str:
+    """A hash of what every report depends on: the data files, nkecon's code, Python."""
     h = hashlib.sha256()
-    h.update(b"nkecon-report-v1\0")
-    h.update(spec.path.read_bytes())
-    h.update(json.dumps(resolved, sort_keys=True, default=str).encode())
     for path in data_files() + _code_files():
         h.update(path.name.encode() + b"\0")
         h.update(path.read_bytes() if path.exists() else b"missing")
     h.update(sys.version.encode())
+    return h.hexdigest()
+
+
+def input_hash(spec: NotebookSpec, resolved: Mapping[str, Any], shared: str | None = None) -> str:
+    """A hash of everything a report depends on: notebook, parameters, data, nkecon's code.
+
+    ``shared`` is :func:`shared_inputs_hash`, computed once per build by the caller.
+    """
+    h = hashlib.sha256()
+    h.update(b"nkecon-report-v1\0")
+    h.update(spec.path.read_bytes())
+    h.update(json.dumps(resolved, sort_keys=True, default=str).encode())
+    h.update((shared or shared_inputs_hash()).encode())
     return h.hexdigest()
 
 
@@ -453,7 +463,6 @@ def _run_job(job: _Job) -> dict[str, Any]:
     figures_dir.mkdir(parents=True, exist_ok=True)
     nb_out = build / "notebook.ipynb"
     os.environ["NKECON_FIGURE_DIR"] = str(figures_dir)
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     timings: dict[str, float] = {}
     try:
         nb = pm.execute_notebook(
@@ -587,9 +596,10 @@ def _build_locked(planned, *, out, jobs, force, timeout, on_event) -> list[Repor
     results: list[ReportResult] = []
     todo: list[tuple[_Job, ReportResult]] = []
     staging = out / ".build"
+    shared = shared_inputs_hash()
     for spec, resolved, slug in planned:
         final = _inside(out, out / spec.name / slug)
-        inputs = input_hash(spec, resolved)
+        inputs = input_hash(spec, resolved, shared)
         prev = _published(out, spec.name, slug)
         result = ReportResult(spec.name, slug, resolved, "pending", path=final)
         if (not force and prev and prev.get("inputs_hash") == inputs

@@ -43,6 +43,10 @@ def test_wheel_installs_and_loads_every_dataset(tmp_path):
             frame = nkecon.load(name)
             assert len(frame) > 0, name
             assert nkecon.get_metadata(name).title
+        from nkecon import reports
+        specs = reports.discover()
+        assert {"contraction", "sanctions", "food", "explore"} <= set(specs), specs
+        assert all('site-packages' in str(s.path) for s in specs.values())
         print(len(nkecon.DATASETS), paths.shipped_data_dir())
         """
     )
