@@ -40,6 +40,8 @@ __all__ = [
     "load_export_composition",
     "load_food",
     "load_gdp",
+    "load_gdp_releases",
+    "load_product_bans",
     "load_sanctions",
     "load_sectors",
     "load_sources",
@@ -55,7 +57,7 @@ __all__ = [
 _LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook")
 _FROM_DATASETS = (
     "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_events", "load_export_composition",
-    "load_food", "load_gdp", "load_sanctions", "load_sectors", "load_sources", "load_trade", "validate",
+    "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_sanctions", "load_sectors", "load_sources", "load_trade", "validate",
 )
 
 

@@ -209,6 +209,7 @@ def sector_contributions(
     *,
     year: int = 2020,
     industries: Sequence[str] = TOP_SECTORS,
+    gdp: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Each industry's contribution to GDP growth in ``year``, in percentage points.
 
@@ -235,9 +236,7 @@ def sector_contributions(
             f"No sector contributions for {year}: the data lack the {year - 1} share or the {year} "
             f"growth of {', '.join(missing)}."
         )
-    headline = table["growth_pct"].get((year, "gdp"), np.nan)
-    if pd.isna(headline):
-        headline = float(_growth_series(None).get(year, np.nan))
+    headline = float(_growth_series(gdp).get(year, np.nan))
     frame = pd.DataFrame(rows, columns=["sector", "share_prev_pct", "growth_pct", "contribution_pp"])
     residual = float(headline) - float(frame["contribution_pp"].sum())
     frame.loc[len(frame)] = ["residual", np.nan, np.nan, residual]

@@ -1,15 +1,20 @@
 """Loaders for nkecon's curated data: typed pandas frames, validated on every load.
 
-Every dataset ``NAME`` is ``NAME.csv`` plus ``NAME.json`` (its metadata and declared schema)
-in the data folder. The schema is always nkecon's own (the shipped JSON); an analyst's copy
-of the data (``data_dir=`` or ``$NKECON_DATA_DIR``) must have the same layout and is
-validated exactly like the shipped files.
+The data folder holds ``datapackage.json`` (a Frictionless Data Package: every dataset's
+metadata and Table Schema) and one ``NAME.csv`` per dataset. The schema is always nkecon's
+own (the shipped package); an analyst's copy of the data (``data_dir=`` or
+``$NKECON_DATA_DIR``) must have the same layout and is validated exactly like the shipped
+files, with its own descriptive metadata.
+
+GDP is kept as the Bank of Korea published it, release by release (``gdp_releases``);
+:func:`load_gdp` serves the series as known on any date, the way ALFRED serves FRED
+vintages.
 
 >>> import nkecon as nk
 >>> gdp = nk.load_gdp()
 >>> float(gdp.loc[gdp.year == 2020, "growth_pct"].iloc[0])
 -4.5
->>> nk.get_metadata("gdp").producer
+>>> nk.get_metadata("gdp_releases").producer
 'Bank of Korea'
 """
 
@@ -17,16 +22,17 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import paths
-from .errors import DataError, Problem, UnknownDatasetError
-from .registry import DATASETS, data_files
-from .schema import Column, Schema, read_table
+from .errors import DataError, ParameterError, Problem, UnknownDatasetError
+from .registry import DATASETS, PACKAGE_FILE, data_files
+from .schema import Column, Schema, SchemaError, read_table
 
 __all__ = [
     "DATASETS",
@@ -35,9 +41,11 @@ __all__ = [
     "get_metadata",
     "load",
     "load_gdp",
+    "load_gdp_releases",
     "load_sectors",
     "load_trade",
     "load_export_composition",
+    "load_product_bans",
     "load_food",
     "load_sanctions",
     "load_events",
@@ -46,17 +54,14 @@ __all__ = [
     "data_files",
 ]
 
-
-_REQUIRED_META = (
-    "title",
-    "description",
-    "producer",
-    "citation",
-    "url",
-    "date_published",
-    "date_accessed",
-    "licence",
-)
+_REQUIRED_META = {
+    "title": "title",
+    "description": "description",
+    "producer": "nkecon:producer",
+    "citation": "nkecon:citation",
+    "date_published": "nkecon:date_published",
+    "date_accessed": "nkecon:date_accessed",
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class DatasetMetadata:
     period_column: str | None
     schema: Schema
     notes: str = ""
+    #: What ``nkecon data fetch`` recorded when it last wrote this dataset (URL, query,
+    #: time, sha256 of the raw response, licence, citation), or an empty mapping.
+    fetched: dict[str, Any] = field(default_factory=dict)
 
     @property
     def columns(self) -> dict[str, Column]:
@@ -91,7 +99,7 @@ class DatasetMetadata:
         """The metadata as plain JSON-ready values."""
         out = {k: getattr(self, k) for k in ("name", "title", "description", "producer", "citation",
                                               "url", "date_published", "date_accessed", "licence",
-                                              "period_column", "notes")}
+                                              "period_column", "notes", "fetched")}
         out["primary_key"] = list(self.schema.primary_key)
         out["columns"] = [
             {k: v for k, v in c.__dict__.items() if v not in (None, "", False)} for c in self.schema.columns
@@ -103,7 +111,7 @@ def _check_name(name: str) -> str:
     if name not in DATASETS:
         import difflib
 
-        close = difflib.get_close_matches(name, DATASETS, n=1)
+        close = difflib.get_close_matches(str(name), DATASETS, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise UnknownDatasetError(
             f"No dataset named {name!r}; see nkecon.list_datasets() (known: {', '.join(DATASETS)}).{hint}"
@@ -111,6 +119,7 @@ def _check_name(name: str) -> str:
     return name
 
 
+_PACKAGE_CACHE: dict[tuple, tuple[dict[str, dict] | None, list[Problem]]] = {}
 _META_CACHE: dict[tuple, DatasetMetadata] = {}
 _FRAME_CACHE: dict[tuple, pd.DataFrame] = {}
 
@@ -123,21 +132,80 @@ def _stamp(path: Path) -> tuple:
     return (str(path), st.st_mtime_ns, st.st_size)
 
 
-def _read_meta(path: Path, name: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    label = f"{name}.json"
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None, [Problem(label, f"file not found in {path.parent}; every dataset needs its metadata file")]
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        return None, [Problem(label, f"is not valid UTF-8 JSON ({exc})", line=line)]
+def _read_package(folder: Path) -> tuple[dict[str, dict] | None, list[Problem]]:
+    """The resources of ``folder``'s datapackage.json by name, or the one problem with it."""
+    path = folder / PACKAGE_FILE
+    key = _stamp(path)
+    if key in _PACKAGE_CACHE:
+        return _PACKAGE_CACHE[key]
+    label = str(path)
+    result: tuple[dict[str, dict] | None, list[Problem]]
+    if not folder.is_dir():
+        result = None, [Problem(str(folder), "is not a folder; expected a data folder like nkecon's data/")]
+    elif not path.is_file():
+        what = "is a folder" if path.is_dir() else ("is not a regular file" if path.exists() else "not found")
+        result = None, [Problem(label, f"{what}; every data folder needs its datapackage.json (copy nkecon's data/ whole)")]
+    else:
+        try:
+            package = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            line = getattr(exc, "lineno", None)
+            result = None, [Problem(label, f"is not valid UTF-8 JSON ({exc})", line=line)]
+        else:
+            resources = package.get("resources") if isinstance(package, dict) else None
+            if not isinstance(resources, list) or not all(isinstance(r, dict) and r.get("name") for r in resources):
+                result = None, [Problem(label, "expected an object with a 'resources' list of named resources")]
+            else:
+                result = {r["name"]: r for r in resources}, []
+    _PACKAGE_CACHE[key] = result
+    return result
+
+
+def _metadata(name: str, folder: Path) -> tuple[DatasetMetadata | None, list[Problem]]:
+    shipped = paths.shipped_data_dir()
+    key = (name, _stamp(folder / PACKAGE_FILE), _stamp(shipped / PACKAGE_FILE))
+    if key in _META_CACHE:
+        return _META_CACHE[key], []
+    own, problems = _read_package(shipped)
+    if own is None:
+        return None, problems
+    mine, problems = _read_package(folder)
+    if mine is None:
+        return None, problems
+    label = f"{folder / PACKAGE_FILE}, resource {name!r}"
+    res = mine.get(name)
+    if res is None:
+        return None, [Problem(label, "is missing; expected one resource per dataset " + ", ".join(DATASETS))]
     problems = [
-        Problem(label, f"metadata field {key!r} is missing or empty; expected text")
-        for key in _REQUIRED_META
-        if not str(meta.get(key) or "").strip()
+        Problem(label, f"metadata field {field_name!r} ({key!r}) is missing or empty; expected text")
+        for field_name, key in _REQUIRED_META.items()
+        if not str(res.get(key) or "").strip()
     ]
-    return meta, problems
+    if problems:
+        return None, problems
+    try:
+        schema = Schema.from_resource(own[name])
+    except SchemaError as exc:
+        return None, [Problem(str(shipped / PACKAGE_FILE), str(exc))]
+    sources = res.get("sources") or [{}]
+    licences = res.get("licenses") or [{}]
+    meta = DatasetMetadata(
+        name=name,
+        title=res["title"],
+        description=res["description"],
+        producer=res["nkecon:producer"],
+        citation=res["nkecon:citation"],
+        url=str(sources[0].get("path", "")),
+        date_published=str(res["nkecon:date_published"]),
+        date_accessed=str(res["nkecon:date_accessed"]),
+        licence=str(licences[0].get("title") or licences[0].get("name", "")),
+        period_column=own[name].get("nkecon:period_column"),
+        schema=schema,
+        notes=str(res.get("nkecon:notes", "")),
+        fetched=dict(res.get("nkecon:fetched") or {}),
+    )
+    _META_CACHE[key] = meta
+    return meta, []
 
 
 def get_metadata(name: str, *, data_dir: str | os.PathLike | None = None) -> DatasetMetadata:
@@ -145,60 +213,48 @@ def get_metadata(name: str, *, data_dir: str | os.PathLike | None = None) -> Dat
 
     The descriptive fields come from the data folder in use; the schema is nkecon's own.
 
-    >>> meta = get_metadata("gdp")
+    >>> meta = get_metadata("gdp_releases")
     >>> meta.columns["growth_pct"].unit
     'percent'
     """
     _check_name(name)
-    folder = paths.data_dir(data_dir)
-    shipped = paths.shipped_data_dir()
-    key = (_stamp(folder / f"{name}.json"), _stamp(shipped / f"{name}.json"))
-    if key in _META_CACHE:
-        return _META_CACHE[key]
-    meta, problems = _read_meta(folder / f"{name}.json", name)
+    meta, problems = _metadata(name, paths.data_dir(data_dir))
     if problems:
         raise DataError(problems)
-    own = meta if folder.resolve() == shipped.resolve() else json.loads(
-        (shipped / f"{name}.json").read_text(encoding="utf-8")
-    )
-    result = DatasetMetadata(
-        name=name,
-        title=meta["title"],
-        description=meta["description"],
-        producer=meta["producer"],
-        citation=meta["citation"],
-        url=meta["url"],
-        date_published=meta["date_published"],
-        date_accessed=meta["date_accessed"],
-        licence=meta["licence"],
-        period_column=own.get("period_column"),
-        schema=Schema.from_dict(own),
-        notes=meta.get("notes", ""),
-    )
-    _META_CACHE[key] = result
-    return result
+    return meta
 
 
-def _load_checked(name: str, folder: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read one dataset from ``folder`` and return it with every problem found."""
+def _outside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is a symbolic link that leads out of ``folder``."""
+    if not path.is_symlink():
+        return False
     try:
-        meta = get_metadata(name, data_dir=folder)
-    except DataError as exc:
-        return None, exc.problems
-    known = None
-    problems: list[Problem] = []
-    refs = {c.references for c in meta.schema.columns if c.references}
-    if refs:
-        known = {}
-        for ref in refs:
-            frame, ref_problems = _load_checked(ref, folder)
-            if frame is None or ref_problems:
-                problems.append(Problem(f"{name}.csv", f"cannot check its ids: {ref}.csv is invalid"))
-                return frame, problems + ref_problems
-            key = get_metadata(ref, data_dir=folder).schema.primary_key[0]
-            known[ref] = set(frame[key].astype(str))
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return True
+    return False
+
+
+def _load_checked(name: str, folder: Path, _seen: tuple[str, ...] = ()) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read one dataset from ``folder`` and return it with every problem found."""
+    meta, problems = _metadata(name, folder)
+    if meta is None:
+        return None, problems
     csv_path = folder / f"{name}.csv"
-    stamp = (_stamp(csv_path), _stamp(folder / f"{name}.json"), tuple(sorted(_stamp(folder / f"{r}.csv") for r in refs)))
+    if _outside(csv_path, folder):
+        return None, [Problem(str(csv_path), "is a symbolic link to a file outside the data folder; "
+                              "expected the file itself (nkecon does not follow links out of a data folder)")]
+    refs = {c.references for c in meta.schema.columns if c.references} - {name}
+    known: dict[str, set[str]] = {}
+    for ref in sorted(refs):
+        if ref in _seen:
+            continue
+        frame, ref_problems = _load_checked(ref, folder, _seen + (name,))
+        if frame is None or ref_problems:
+            return None, [Problem(str(csv_path), f"cannot check its ids: {ref}.csv is invalid")] + ref_problems
+        ref_meta, _ = _metadata(ref, folder)
+        known[ref] = set(frame[ref_meta.schema.primary_key[0]].astype(str))
+    stamp = (_stamp(csv_path), _stamp(folder / PACKAGE_FILE), tuple(sorted(_stamp(folder / f"{r}.csv") for r in refs)))
     if stamp in _FRAME_CACHE:
         return _FRAME_CACHE[stamp], []
     frame, problems = read_table(csv_path, meta.schema, label=str(csv_path), known=known)
@@ -211,10 +267,16 @@ def load(name: str, *, data_dir: str | os.PathLike | None = None) -> pd.DataFram
     """Load dataset ``name`` as a typed, validated frame sorted by its key.
 
     Raises :class:`~nkecon.errors.DataError` naming the file, line, column and value of the
-    first problem when the file does not match its schema.
+    first problem when the file does not match its schema, or when it disagrees with a
+    figure that another dataset must repeat (see :mod:`nkecon.checks`).
     """
+    from . import checks
+
     _check_name(name)
-    frame, problems = _load_checked(name, paths.data_dir(data_dir))
+    folder = paths.data_dir(data_dir)
+    frame, problems = _load_checked(name, folder)
+    if not problems:
+        problems = checks.run(folder, only=name)
     if problems:
         raise DataError(problems)
     return frame.copy()
@@ -230,13 +292,69 @@ def _loader(name: str, doc: str):
 
 
 load_sources = _loader("sources", "Every source cited by a row of any dataset: publisher, title, URL, dates.")
-load_gdp = _loader("gdp", "Bank of Korea estimates of North Korea's real GDP growth and GNI, one row per year.")
+load_gdp_releases = _loader(
+    "gdp_releases",
+    "Every Bank of Korea release of North Korea's GDP estimates: one row per release and year estimated.",
+)
 load_sectors = _loader("sectors", "Bank of Korea growth and GDP shares by industry, one row per year and sector.")
 load_trade = _loader("trade", "North Korea's external trade (KOTRA, BOK) and China customs trade, annual and monthly.")
-load_export_composition = _loader("export_composition", "North Korea's exports by product in a base year.")
+load_export_composition = _loader("export_composition", "North Korea's exports by product (world and to China).")
+load_product_bans = _loader("product_bans", "Which UN resolution banned or capped each export product, and from when.")
 load_food = _loader("food", "Grain production (RDA) and food-need and food-gap estimates (FAO/WFP, NIS).")
 load_sanctions = _loader("sanctions", "UN Security Council resolutions and unilateral sanctions, with tagged categories.")
 load_events = _loader("events", "Shocks and context: nuclear tests, border and lockdown steps, weather, diplomacy.")
+
+
+def _as_of_date(as_of: Any) -> pd.Timestamp | None:
+    if as_of is None:
+        return None
+    if isinstance(as_of, (date, datetime, pd.Timestamp)):
+        return pd.Timestamp(as_of).normalize()
+    if isinstance(as_of, str):
+        try:
+            return pd.Timestamp(date.fromisoformat(as_of))
+        except ValueError:
+            pass
+    raise ParameterError(f"The value for `as_of` must be a date such as '2021-07-30' (YYYY-MM-DD), but {as_of!r} was passed.")
+
+
+def load_gdp(*, as_of: str | date | None = None, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """North Korea's GDP series as the Bank of Korea published it on a date.
+
+    For each year, the figures of the latest BOK release on or before ``as_of``; years that
+    no release had estimated by then are absent. ``as_of=None`` gives today's series (the
+    latest release of every year), which is one release, the BOK's current series.
+
+    Parameters
+    ----------
+    as_of : str, date or None
+        A date (``'YYYY-MM-DD'``, :class:`datetime.date` or :class:`pandas.Timestamp`).
+    data_dir : path, optional
+        A data folder with nkecon's layout (default: ``$NKECON_DATA_DIR`` or the shipped data).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year: ``year``, ``growth_pct``, ``gni_nominal_krw_tn``,
+        ``gni_per_capita_krw_mn``, ``release_date`` (the release each row comes from),
+        ``source_id`` and ``note``, sorted by year.
+
+    Examples
+    --------
+    >>> import nkecon as nk
+    >>> first = nk.load_gdp(as_of="2021-07-30").set_index("year")
+    >>> float(first.loc[2020, "growth_pct"]), int(first.index.max())
+    (-4.5, 2020)
+    >>> int(nk.load_gdp(as_of="1995-01-01").year.max()) < 1995
+    True
+    """
+    when = _as_of_date(as_of)
+    releases = load("gdp_releases", data_dir=data_dir)
+    if when is not None:
+        releases = releases[releases["release_date"] <= when]
+    latest = releases.sort_values(["year", "release_date"], kind="stable").groupby("year", sort=True).tail(1)
+    columns = ["year", "growth_pct", "gni_nominal_krw_tn", "gni_per_capita_krw_mn", "release_date", "source_id", "note"]
+    return latest[columns].reset_index(drop=True)
 
 
 def _period(frame: pd.DataFrame, column: str | None) -> str:
@@ -251,7 +369,7 @@ def _period(frame: pd.DataFrame, column: str | None) -> str:
 def list_datasets(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """One row per dataset: name, title, producer, period covered and row count.
 
-    >>> "gdp" in set(list_datasets()["name"])
+    >>> "gdp_releases" in set(list_datasets()["name"])
     True
     """
     rows = []
@@ -271,10 +389,10 @@ def list_datasets(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
 
 
 def validate(data_dir: str | os.PathLike | None = None) -> list[Problem]:
-    """Every problem in a data folder (all datasets), without stopping at the first."""
+    """Every problem in a data folder (all datasets, then the checks across files)."""
+    from . import checks
+
     folder = paths.data_dir(data_dir)
-    if not folder.is_dir():
-        return [Problem(str(folder), "is not a directory; expected a folder like nkecon's data/")]
     problems: list[Problem] = []
     seen: set[Problem] = set()
     for name in DATASETS:
@@ -283,4 +401,8 @@ def validate(data_dir: str | os.PathLike | None = None) -> list[Problem]:
             if p not in seen:
                 seen.add(p)
                 problems.append(p)
+        if found and found[0].file == str(folder):
+            break  # the folder itself is unusable: one line says so
+    if not problems:
+        problems = checks.run(folder)
     return problems

@@ -144,7 +144,7 @@ def plot_gdp_growth(
     events = datasets.load_events() if events is None else events
     sanctions = datasets.load_sanctions() if sanctions is None else sanctions
     ax = _axes(ax, figsize=(10, 5))
-    meta = datasets.get_metadata("gdp")
+    meta = datasets.get_metadata("gdp_releases")
     years, growth = gdp["year"].to_numpy(), gdp["growth_pct"].to_numpy(dtype=float)
     colours = [HIGHLIGHT if y in highlight else "#0072B2" for y in years]
     ax.bar(years, growth, color=colours, width=0.75, gid="growth-bars", **kwargs)
@@ -186,8 +186,8 @@ def plot_gdp_growth(
     ax.set_xlabel("")
     ax.set_title(f"North Korea's real GDP growth, {years.min()}-{years.max()}")
     ax.legend(loc="lower center", bbox_to_anchor=(0.62, 0.0), ncols=2, fontsize=8)
-    _source_line(ax, "gdp",
-                 extra="BOK estimates as released (see vintage); events and resolutions from UN, press and agency reports.")
+    _source_line(ax, "gdp_releases",
+                 extra="BOK estimates as released (each year from the latest release); events and resolutions from UN, press and agency reports.")
     return ax
 
 
@@ -414,7 +414,7 @@ def plot_counterfactual(
     gdp = datasets.load_gdp() if gdp is None else gdp
     focus_year = int(cf["focus_year"].iloc[0])
     ax = _axes(ax, figsize=(9, 4.8))
-    meta = datasets.get_metadata("gdp")
+    meta = datasets.get_metadata("gdp_releases")
     window = gdp[gdp["year"].between(baseline[0], focus_year)]
     ax.plot(window["year"], window["growth_pct"], color=GREY, marker="o", markersize=3, label="Actual growth (BOK)",
             gid="actual", **kwargs)
@@ -437,5 +437,5 @@ def plot_counterfactual(
     ax.set_ylabel(meta.label("growth_pct"))
     ax.set_title(f"{focus_year} against what the {baseline[0]}-{baseline[1]} record would predict")
     ax.legend(loc="lower left", fontsize=8)
-    _source_line(ax, "gdp", extra="Whiskers: 95% prediction intervals.")
+    _source_line(ax, "gdp_releases", extra="Whiskers: 95% prediction intervals.")
     return ax

@@ -1,27 +1,32 @@
-"""The names of nkecon's datasets and the files that make them up (no pandas needed)."""
+"""The names of nkecon's datasets and the files that make them up (no pandas needed).
+
+The shipped ``datapackage.json`` is the one description of the data: the dataset names are
+its resources, in its order (``sources`` first, because every other dataset cites it).
+"""
 
 from __future__ import annotations
 
+import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from . import paths
 
-#: The datasets nkecon ships, in the order they are listed. ``sources`` comes first because
-#: every other dataset cites it.
-DATASETS: tuple[str, ...] = (
-    "sources",
-    "gdp",
-    "sectors",
-    "trade",
-    "export_composition",
-    "food",
-    "sanctions",
-    "events",
-)
+PACKAGE_FILE = "datapackage.json"
+
+
+@lru_cache(maxsize=1)
+def _shipped_names() -> tuple[str, ...]:
+    package = json.loads((paths.shipped_data_dir() / PACKAGE_FILE).read_text(encoding="utf-8"))
+    return tuple(r["name"] for r in package["resources"])
+
+
+#: The datasets nkecon ships, in the package's order.
+DATASETS: tuple[str, ...] = _shipped_names()
 
 
 def data_files(*, data_dir: str | os.PathLike | None = None) -> list[Path]:
-    """The files that make up the data in use (CSV and JSON of every dataset)."""
+    """The files that make up the data in use: ``datapackage.json`` and every dataset's CSV."""
     folder = paths.data_dir(data_dir)
-    return [folder / f"{n}.{ext}" for n in DATASETS for ext in ("csv", "json")]
+    return [folder / PACKAGE_FILE] + [folder / f"{n}.csv" for n in _shipped_names()]

@@ -110,13 +110,13 @@ def test_list_datasets_counts_rows():
     assert list(listing["name"]) == list(DATASETS)
     for row in listing.itertuples():
         assert row.rows == len(nk.load(row.name))
-    gdp = listing.set_index("name").loc["gdp"]
-    assert gdp["period"] == "1990-2024"
+    gdp = listing.set_index("name").loc["gdp_releases"]
+    assert gdp["period"] == "1990-2025"
 
 
 def test_unknown_dataset_says_what_exists():
-    with pytest.raises(nk.UnknownDatasetError, match=r"No dataset named 'gpd'.*Did you mean 'gdp'"):
-        nk.get_metadata("gpd")
+    with pytest.raises(nk.UnknownDatasetError, match=r"No dataset named 'gdp_relases'.*Did you mean 'gdp_releases'"):
+        nk.get_metadata("gdp_relases")
     with pytest.raises(KeyError):
         nk.load("nope")
 
@@ -128,11 +128,12 @@ def test_loaders_return_copies():
 
 
 def test_data_dir_argument_and_environment(data_copy, monkeypatch):
-    path = data_copy / "gdp.csv"
+    path = data_copy / "gdp_releases.csv"
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
     header = lines[0].split(",")
-    idx = [i for i, line in enumerate(lines) if line.startswith("2020,")][0]
+    current = nk.load_gdp().set_index("year").loc[2020, "release_date"]
+    idx = [i for i, line in enumerate(lines) if line.startswith(f"{current:%Y-%m-%d},") and line.split(",")[2] == "2020"][0]
     cells = lines[idx].split(",")
     cells[header.index("growth_pct")] = "-4.6"
     lines[idx] = ",".join(cells)

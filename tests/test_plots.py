@@ -32,7 +32,7 @@ def test_gdp_growth_bars_events_and_labels():
     np.testing.assert_allclose(heights, gdp["growth_pct"].to_numpy())
     colours = {int(x): b.get_facecolor() for x, b in zip(gdp["year"], bars)}
     assert colours[2020] == colours[1997] != colours[2019]
-    assert ax.get_ylabel() == nk.get_metadata("gdp").label("growth_pct")
+    assert ax.get_ylabel() == nk.get_metadata("gdp_releases").label("growth_pct")
     un = _by_gid(ax, "un-resolutions")[0]
     assert len(un.get_offsets()) == (nk.load_sanctions()["authority"] == "UN").sum()
     assert len(_by_gid(ax, "nuclear-tests")[0].get_offsets()) == 6
