@@ -42,6 +42,10 @@ __all__ = [
     "load_gdp",
     "load_gdp_releases",
     "load_product_bans",
+    "load_weather",
+    "load_refined_petroleum",
+    "load_luxury_imports",
+    "load_published_estimates",
     "load_sanctions",
     "load_sectors",
     "load_sources",
@@ -57,7 +61,8 @@ __all__ = [
 _LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook")
 _FROM_DATASETS = (
     "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_events", "load_export_composition",
-    "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_sanctions", "load_sectors", "load_sources", "load_trade", "validate",
+    "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_weather", "load_refined_petroleum",
+    "load_luxury_imports", "load_published_estimates", "load_sanctions", "load_sectors", "load_sources", "load_trade", "validate",
 )
 
 

@@ -46,6 +46,10 @@ __all__ = [
     "load_trade",
     "load_export_composition",
     "load_product_bans",
+    "load_weather",
+    "load_refined_petroleum",
+    "load_luxury_imports",
+    "load_published_estimates",
     "load_food",
     "load_sanctions",
     "load_events",
@@ -300,6 +304,10 @@ load_sectors = _loader("sectors", "Bank of Korea growth and GDP shares by indust
 load_trade = _loader("trade", "North Korea's external trade (KOTRA, BOK) and China customs trade, annual and monthly.")
 load_export_composition = _loader("export_composition", "North Korea's exports by product (world and to China).")
 load_product_bans = _loader("product_bans", "Which UN resolution banned or capped each export product, and from when.")
+load_weather = _loader("weather", "North Korea's national precipitation and temperature (KMA, RDA, reanalysis) and normals.")
+load_refined_petroleum = _loader("refined_petroleum", "Refined petroleum deliveries, the pre-cap level and estimates above the UN cap.")
+load_luxury_imports = _loader("luxury_imports", "China's exports of luxury goods to North Korea, by product group.")
+load_published_estimates = _loader("published_estimates", "Published estimates of what sanctions, the border closure and weather cost.")
 load_food = _loader("food", "Grain production (RDA) and food-need and food-gap estimates (FAO/WFP, NIS).")
 load_sanctions = _loader("sanctions", "UN Security Council resolutions and unilateral sanctions, with tagged categories.")
 load_events = _loader("events", "Shocks and context: nuclear tests, border and lockdown steps, weather, diplomacy.")
