@@ -1,13 +1,14 @@
-"""Analysis helpers: relate North Korea's 2020 contraction to its three drivers.
+"""Analysis helpers: relate North Korea's growth, year by year, to its three adverse drivers.
 
-Each helper takes the shipped data by default (or a frame of the same shape) and keyword
-options, and returns a tidy :class:`pandas.DataFrame` or a statsmodels results object.
-Every frame carries in ``frame.attrs`` the ``sample``, ``method`` and ``uncertainty`` of
-its estimate, and a ``caveat`` where the data are thin; :func:`describe` prints them.
+Each helper takes the data it uses as arguments (the shipped data by default) and keyword
+options, and returns a :class:`~nkecon.results.Result`: the table, the fit, and the
+estimate's sample, method, uncertainty and caveat (``result.describe()``).
 
 Annual data on North Korea are few and estimated by others (the Bank of Korea estimates
 GDP from South Korean agencies' information): every answer here is an order of magnitude
-with an honest interval, not a measurement.
+with an honest interval, not a measurement. A judgement that holds for one year (which
+driver could have moved which industry) is built for that year from its evidence, never
+carried over from 2020.
 """
 
 from __future__ import annotations
@@ -21,24 +22,33 @@ import pandas as pd
 
 from . import datasets
 from .errors import ParameterError
+from .results import Result
 
 __all__ = [
     "DRIVERS",
     "TOP_SECTORS",
-    "DEFAULT_DRIVER_MAPPING",
-    "DRIVER_MAPPING_REASONS",
+    "RELEVANCE",
+    "Result",
     "describe",
     "counterfactual",
     "sector_contributions",
+    "driver_evidence",
+    "default_mapping",
     "attribute_drivers",
     "sanctions_exposure",
     "trade_shock",
+    "trade_shocks",
     "trade_yoy",
+    "weather_anomaly",
     "growth_regression",
+    "regression_verdict",
+    "compare_estimates",
+    "gdp_revisions",
     "food_balance",
+    "verb",
 ]
 
-#: The drivers an attribution assigns the contraction to.
+#: The drivers an attribution assigns a year's growth to.
 DRIVERS: tuple[str, ...] = ("sanctions", "border_closure", "weather", "unexplained")
 
 #: The BOK's top-level industries: their shares add up to 100% of GDP.
@@ -50,50 +60,23 @@ TOP_SECTORS: tuple[str, ...] = (
     "services",
 )
 
-#: Default split of each industry's 2020 contribution between the drivers (weights sum to 1).
-DEFAULT_DRIVER_MAPPING: dict[str, dict[str, float]] = {
-    "agriculture_forestry_fishing": {"weather": 0.8, "border_closure": 0.2},
-    "mining_manufacturing": {"border_closure": 0.6, "sanctions": 0.25, "weather": 0.15},
-    "electricity_gas_water": {"unexplained": 1.0},
-    "construction": {"unexplained": 1.0},
-    "services": {"border_closure": 1.0},
-}
 
-#: Why the default mapping is what it is (shown in reports next to the answer).
-DRIVER_MAPPING_REASONS: dict[str, str] = {
-    "agriculture_forestry_fishing": (
-        "Mostly weather: the Ministry of Unification put the 2020 flood and typhoon grain losses "
-        "at 200-300 thousand tonnes, against an RDA harvest 240 thousand tonnes lower than "
-        "2019's; the rest to the border closure (imported fertiliser and inputs)."
-    ),
-    "mining_manufacturing": (
-        "Mostly the border closure: the BOK said the COVID-19 measures hit manufacturing, and "
-        "light industry (dependent on Chinese inputs) fell 7.5%; a quarter to sanctions, "
-        "whose export bans had been in force since 2017 and whose import caps bind on "
-        "machinery, metals and fuel; some to weather (Typhoon Maysak flooded the Komdok "
-        "mining area)."
-    ),
-    "electricity_gas_water": "Grew in 2020; no driver of the contraction: unexplained.",
-    "construction": (
-        "Grew in 2020 (state building campaign and flood reconstruction): unexplained."
-    ),
-    "services": (
-        "The border closure and lockdown: the BOK said the COVID-19 measures (quarantine, "
-        "travel bans inside the country, entry restrictions) hit the service sector; trade "
-        "with China fell by about 80%."
-    ),
-}
+def verb(value: float, *, up: str = "grew", down: str = "shrank", flat: str = "was flat") -> str:
+    """The verb that goes with a change: ``grew`` for a rise, ``shrank`` for a fall.
+
+    >>> verb(3.1), verb(-4.5), verb(0.0)
+    ('grew', 'shrank', 'was flat')
+    """
+    if value > 0:
+        return up
+    if value < 0:
+        return down
+    return flat
 
 
-def describe(frame: pd.DataFrame) -> str:
+def describe(result: Result) -> str:
     """The sample, method, uncertainty and caveat of a helper's result, as text."""
-    keys = ("sample", "method", "uncertainty", "caveat")
-    return "\n".join(f"{k}: {frame.attrs[k]}" for k in keys if frame.attrs.get(k))
-
-
-def _attrs(frame: pd.DataFrame, **attrs: Any) -> pd.DataFrame:
-    frame.attrs.update({k: v for k, v in attrs.items() if v is not None})
-    return frame
+    return result.describe()
 
 
 def _year_param(name: str, value: Any, lo: int, hi: int) -> int:
@@ -119,7 +102,7 @@ def counterfactual(
     baseline: tuple[int, int] = (1999, 2019),
     order: tuple[int, int, int] = (1, 0, 0),
     alpha: float = 0.05,
-) -> pd.DataFrame:
+) -> Result:
     """Expected growth in ``focus_year`` from a baseline window, against what happened.
 
     Three methods, fitted on the baseline years only: an ARIMA model of the given ``order``
@@ -127,11 +110,14 @@ def counterfactual(
     Each gives the expected growth with a ``1 - alpha`` prediction interval, and the
     shortfall (actual minus expected) with the same interval.
 
+    Returns a :class:`Result` with one row per method (``expected_pct`` and its
+    interval, ``shortfall_pp`` and its interval); ``fit`` is the ARIMA results.
+
     >>> cf = counterfactual()
-    >>> list(cf["method"])
+    >>> list(cf.table["method"])
     ['ARIMA(1, 0, 0)', 'mean', 'linear trend']
-    >>> bool((cf["actual_pct"] == -4.5).all())
-    True
+    >>> cf.info["actual_pct"]
+    -4.5
     """
     from scipy import stats
     from statsmodels.regression.linear_model import OLS
@@ -191,9 +177,11 @@ def counterfactual(
     frame["shortfall_pp"] = actual - frame["expected_pct"]
     frame["shortfall_lower"] = actual - frame["expected_upper"]
     frame["shortfall_upper"] = actual - frame["expected_lower"]
-    frame.attrs["arima_results"] = fit
-    return _attrs(
+    return Result(
+        "counterfactual",
         frame,
+        fit=fit,
+        info={"focus_year": focus, "baseline": (start, end), "alpha": alpha, "actual_pct": actual},
         sample=f"BOK real GDP growth {start}-{end} ({n} annual observations)",
         method=(f"ARIMA{tuple(order)} by maximum likelihood, baseline mean, and OLS linear trend; "
                 f"each forecast {steps} year(s) ahead to {focus}"),
@@ -210,16 +198,18 @@ def sector_contributions(
     year: int = 2020,
     industries: Sequence[str] = TOP_SECTORS,
     gdp: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+) -> Result:
     """Each industry's contribution to GDP growth in ``year``, in percentage points.
 
     The contribution is the industry's share of nominal GDP in the previous year times its
     real growth in ``year``. A last row, ``residual``, is the headline growth minus the sum
     of the industries, so that the ``contribution_pp`` column adds up to the headline.
 
+    The headline is the BOK's GDP growth (``gdp``), never a second copy of it.
+
     >>> c = sector_contributions(year=2020)
-    >>> round(float(c["contribution_pp"].sum()), 2)
-    -4.5
+    >>> round(float(c.table["contribution_pp"].sum()), 2), c.info["headline_pct"]
+    (-4.5, -4.5)
     """
     sectors = datasets.load_sectors() if sectors is None else sectors
     year = _year_param("year", year, int(sectors["year"].min()) + 1, int(sectors["year"].max()))
@@ -242,10 +232,12 @@ def sector_contributions(
     frame.loc[len(frame)] = ["residual", np.nan, np.nan, residual]
     frame.insert(0, "year", year)
     frame["sector"] = pd.Categorical(frame["sector"], categories=[*industries, "residual"])
-    return _attrs(
+    if pd.isna(headline):
+        raise ParameterError(f"No GDP growth figure for {year} in the gdp data.")
+    return Result(
+        "sector_contributions",
         frame,
-        headline_pct=float(headline),
-        residual_pp=residual,
+        info={"year": year, "headline_pct": float(headline), "residual_pp": residual},
         sample=f"BOK industry growth {year} and nominal shares {year - 1}",
         method="contribution = previous-year nominal share x real growth / 100",
         uncertainty=("published figures are rounded to 0.1; the residual (nominal shares as "
@@ -254,6 +246,115 @@ def sector_contributions(
 
 
 # --------------------------------------------------------------------------- driver attribution
+#: How directly each driver can move each industry (0: not at all, 1: fully), the stated
+#: judgement behind every year's mapping. A driver enters a year's mapping only in
+#: proportion to the evidence that it was present that year (see :func:`driver_evidence`).
+RELEVANCE: dict[str, dict[str, float]] = {
+    "agriculture_forestry_fishing": {"weather": 1.0, "border_closure": 0.25, "sanctions": 0.1},
+    "mining_manufacturing": {"sanctions": 1.0, "border_closure": 1.0, "weather": 0.15},
+    "electricity_gas_water": {},
+    "construction": {},
+    "services": {"border_closure": 1.0, "sanctions": 0.25},
+}
+
+RELEVANCE_REASONS: dict[str, str] = {
+    "agriculture_forestry_fishing": ("farming moves with the weather (floods, typhoons, drought); imported "
+                                     "fertiliser and inputs tie it to the border; few farm exports were banned"),
+    "mining_manufacturing": ("mining and light industry lost their export markets to the UN bans (coal, ores, "
+                             "textiles) and their Chinese inputs to the border closure; floods hit some mines"),
+    "electricity_gas_water": "no direct channel from the three shocks is documented: unexplained",
+    "construction": "driven by state campaigns and reconstruction, not by the three shocks: unexplained",
+    "services": ("trade, transport and markets stop when the border closes; sanctions on trade and "
+                 "finance weigh on them less directly"),
+}
+
+
+def driver_evidence(
+    year: int,
+    *,
+    events: pd.DataFrame | None = None,
+    exposure: "Result | None" = None,
+) -> dict[str, tuple[float, str]]:
+    """How strongly each adverse driver was present in ``year`` (0 to 1), and why.
+
+    * ``border_closure``: the share of the year the border was closed (events data);
+    * ``sanctions``: the share of base-year exports under UN bans in force that year
+      (mid-point of the exposure bounds, :func:`sanctions_exposure`);
+    * ``weather``: 1 if a flood, typhoon, drought or heatwave of the events data began that
+      year, else 0.
+
+    >>> ev = driver_evidence(2018)
+    >>> ev["border_closure"][0], ev["weather"][0]
+    (0.0, 1.0)
+    """
+    events = datasets.load_events() if events is None else events
+    border = float(border_closure_share(events, years=[year]).iloc[0])
+    shocks = events[(events["kind"] == "weather") & (events["start_date"].dt.year == year)]
+    weather = 1.0 if len(shocks) else 0.0
+    exposure = sanctions_exposure() if exposure is None else exposure
+    table = exposure.table.set_index("year")
+    if year in table.index:
+        lo, hi = float(table.loc[year, "lower_pct"]), float(table.loc[year, "upper_pct"])
+        sanc = (lo + hi) / 200
+        sanc_why = f"{lo:.0f}-{hi:.0f}% of {exposure.info['base_year']} exports under UN bans in force in {year}"
+    elif year < int(table.index.min()):
+        sanc, sanc_why = 0.0, f"no UN export ban in force before {int(table.index.min())}"
+    else:
+        lo, hi = (float(table[c].iloc[-1]) for c in ("lower_pct", "upper_pct"))
+        sanc = (lo + hi) / 200
+        sanc_why = f"bans unchanged since {int(table.index.max())}: {lo:.0f}-{hi:.0f}% of exports"
+    names = ", ".join(shocks["event_id"].astype(str)[:4])
+    return {
+        "border_closure": (border, f"border closed {border:.0%} of {year}" if border else f"border open all of {year}"),
+        "sanctions": (sanc, sanc_why),
+        "weather": (weather, f"weather shocks in {year}: {names}" if weather else f"no weather shock recorded in {year}"),
+    }
+
+
+def default_mapping(
+    year: int,
+    contributions: "Result | None" = None,
+    *,
+    events: pd.DataFrame | None = None,
+    exposure: "Result | None" = None,
+) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """The mapping of ``year``'s industries to drivers, built from that year's evidence.
+
+    An industry that shrank is split between the adverse drivers in proportion to
+    :data:`RELEVANCE` times :func:`driver_evidence`; whatever the evidence does not cover
+    is ``unexplained``. An industry that grew is ``unexplained``: sanctions, a closed border
+    and bad weather cannot explain growth. A driver absent that year gets exactly 0.
+    Returns the mapping and, per industry, the reason in words.
+
+    >>> mapping, reasons = default_mapping(2018)
+    >>> mapping["services"].get("border_closure", 0.0)
+    0.0
+    """
+    contributions = sector_contributions(year=year) if contributions is None else contributions
+    evidence = driver_evidence(year, events=events, exposure=exposure)
+    mapping, reasons = {}, {}
+    for row in contributions.table.itertuples():
+        ind = str(row.sector)
+        if ind == "residual":
+            continue
+        if row.contribution_pp >= 0:
+            mapping[ind] = {"unexplained": 1.0}
+            reasons[ind] = f"grew in {year} ({row.growth_pct:+.1f}%): the adverse drivers cannot explain growth; unexplained"
+            continue
+        raw = {d: RELEVANCE.get(ind, {}).get(d, 0.0) * evidence[d][0] for d in ("sanctions", "border_closure", "weather")}
+        raw = {d: w for d, w in raw.items() if w > 0}
+        scale = max(1.0, sum(raw.values()))
+        weights = {d: w / scale for d, w in raw.items()}
+        rest = 1.0 - sum(weights.values())
+        if rest > 1e-9:
+            weights["unexplained"] = rest
+        mapping[ind] = weights
+        present = "; ".join(evidence[d][1] for d in raw) or "none of the three drivers was present"
+        reasons[ind] = (f"shrank in {year} ({row.growth_pct:+.1f}%); {RELEVANCE_REASONS.get(ind, '')}; "
+                        f"evidence: {present}")
+    return mapping, reasons
+
+
 def _check_mapping(mapping: Mapping[str, Mapping[str, float]], industries: Sequence[str]) -> None:
     for ind in industries:
         if ind not in mapping:
@@ -267,14 +368,16 @@ def _check_mapping(mapping: Mapping[str, Mapping[str, float]], industries: Seque
         bad = [d for d in weights if d not in DRIVERS]
         if bad:
             raise ParameterError(f"The `mapping` for {ind!r} names unknown driver {bad[0]!r}; expected one of {', '.join(DRIVERS)}.")
-        if any(w < 0 for w in weights.values()) or not math.isclose(sum(weights.values()), 1.0, abs_tol=1e-6):
+        values = list(weights.values())
+        if any(not isinstance(w, (int, float)) or isinstance(w, bool) or not math.isfinite(w) or w < 0 for w in values) \
+                or not math.isclose(sum(values), 1.0, abs_tol=1e-6):
             raise ParameterError(
                 f"The `mapping` weights for {ind!r} must be non-negative and sum to 1, but {dict(weights)!r} was passed."
             )
 
 
 def attribute_drivers(
-    contributions: pd.DataFrame | None = None,
+    contributions: "Result | None" = None,
     *,
     year: int = 2020,
     mapping: Mapping[str, Mapping[str, float]] | None = None,
@@ -283,12 +386,13 @@ def attribute_drivers(
     rounding: float = 0.05,
     seed: int = 2020,
     interval: float = 0.9,
-) -> pd.DataFrame:
+) -> Result:
     """Split a year's growth between sanctions, border closure, weather and unexplained.
 
     Each industry's contribution (:func:`sector_contributions`) is divided between drivers
-    by ``mapping`` (default :data:`DEFAULT_DRIVER_MAPPING`, reasons in
-    :data:`DRIVER_MAPPING_REASONS`); the residual goes to ``unexplained``.
+    by ``mapping``; by default the mapping of that year built from its evidence
+    (:func:`default_mapping`, with its reasons in ``info["reasons"]``); a user's own mapping
+    overrides it. The residual goes to ``unexplained``.
 
     The interval is a sensitivity interval, not a sampling one: ``draws`` times, each
     industry's weights are drawn from a Dirichlet distribution centred on the mapping
@@ -296,24 +400,51 @@ def attribute_drivers(
     jittered uniformly by its rounding (``rounding`` points); the table gives the central
     ``interval`` of the drivers' points.
 
-    >>> table = attribute_drivers()
-    >>> round(float(table["pp"].sum()), 2)
-    -4.5
+    Parameters
+    ----------
+    contributions : Result, optional
+        From :func:`sector_contributions`; computed for ``year`` when omitted.
+    year : int
+        The year to explain.
+    mapping : mapping, optional
+        ``{industry: {driver: weight}}``, weights summing to 1 per industry.
+    draws, concentration, rounding, seed, interval
+        The sensitivity simulation (see above).
+
+    Returns
+    -------
+    Result
+        One row per driver: ``pp``, ``lower_pp``, ``upper_pp``, ``share_of_change``;
+        ``info`` holds ``headline_pct``, ``mapping``, ``reasons``, ``interval``, ``year``.
+
+    Examples
+    --------
+    >>> r = attribute_drivers(year=2018)
+    >>> float(r.table.set_index("driver").loc["border_closure", "pp"])
+    0.0
+    >>> r.info["interval"]
+    0.9
     """
     contributions = sector_contributions(year=year) if contributions is None else contributions
-    mapping = DEFAULT_DRIVER_MAPPING if mapping is None else mapping
-    parts = contributions[contributions["sector"] != "residual"]
+    year = int(contributions.info["year"])
+    parts = contributions.table[contributions.table["sector"] != "residual"]
     industries = [str(s) for s in parts["sector"]]
+    if mapping is None:
+        mapping, reasons = default_mapping(year, contributions)
+        source = "default"
+    else:
+        reasons = {ind: "the user's own mapping" for ind in industries}
+        source = "user"
     _check_mapping(mapping, industries)
-    if draws < 100:
-        raise ParameterError(f"The value for `draws` must be at least 100, but {draws!r} was passed.")
-    if concentration <= 0:
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 100:
+        raise ParameterError(f"The value for `draws` must be an integer of at least 100, but {draws!r} was passed.")
+    if not concentration > 0:
         raise ParameterError(f"The value for `concentration` must be positive, but {concentration!r} was passed.")
     if not 0 < interval < 1:
         raise ParameterError(f"The value for `interval` must be between 0 and 1, but {interval!r} was passed.")
 
-    residual = float(contributions.loc[contributions["sector"] == "residual", "contribution_pp"].sum())
-    headline = float(contributions["contribution_pp"].sum())
+    residual = float(contributions.info["residual_pp"])
+    headline = float(contributions.info["headline_pct"])
     point = dict.fromkeys(DRIVERS, 0.0)
     for row in parts.itertuples():
         for driver, w in mapping[str(row.sector)].items():
@@ -336,6 +467,10 @@ def attribute_drivers(
     tail = (1 - interval) / 2
     lower = np.quantile(sims, tail, axis=0)
     upper = np.quantile(sims, 1 - tail, axis=0)
+    absent = [d for d in DRIVERS if d != "unexplained" and not any(mapping[i].get(d, 0) for i in industries)]
+    for d in absent:  # a driver with no weight anywhere is exactly 0, not a rounding of draws
+        k = DRIVERS.index(d)
+        point[d], lower[k], upper[k] = 0.0, 0.0, 0.0
 
     frame = pd.DataFrame({
         "driver": pd.Categorical(DRIVERS, categories=DRIVERS),
@@ -344,113 +479,142 @@ def attribute_drivers(
         "upper_pp": upper,
     })
     frame["share_of_change"] = frame["pp"] / headline if headline else np.nan
-    frame.insert(0, "year", int(contributions["year"].iloc[0]))
-    return _attrs(
+    frame.insert(0, "year", year)
+    return Result(
+        "attribute_drivers",
         frame,
-        headline_pct=headline,
-        mapping={k: dict(v) for k, v in mapping.items()},
-        sample=f"BOK industry contributions to {int(contributions['year'].iloc[0])} growth",
-        method="industry contributions split between drivers by a stated mapping",
+        sample=f"BOK industry contributions to {year} growth ({headline:+.1f}%)",
+        method=(f"industry contributions split between drivers by {'the evidence-based mapping of ' + str(year) if source == 'default' else 'a user-supplied mapping'}"),
         uncertainty=(f"{interval:.0%} sensitivity interval over {draws} draws: mapping weights "
                      f"~ Dirichlet(concentration {concentration:g}), growth figures +/-{rounding:g} pp"),
         caveat=("the split rests on the mapping, a judgement stated with its reasons; the "
                 "interval shows how much the answer moves when that judgement does"),
+        info={"year": year, "headline_pct": headline, "mapping": {k: dict(v) for k, v in mapping.items()},
+              "reasons": reasons, "interval": interval, "mapping_source": source, "absent": tuple(absent)},
     )
 
 
 # --------------------------------------------------------------------------- sanctions exposure
-#: Which export-ban tags cover which product group of the export composition.
-PRODUCT_TAGS: dict[str, tuple[str, ...]] = {
-    "coal": ("export_ban:coal",),
-    "iron_ore": ("export_ban:iron_ore",),
-    "iron_steel": ("export_ban:iron",),
-    "textiles": ("export_ban:textiles",),
-    "seafood": ("export_ban:seafood",),
-    "lead_zinc_ores": ("export_ban:lead_ore", "export_ban:zinc"),
-    "zinc": ("export_ban:zinc",),
-    "copper": ("export_ban:copper",),
-    "other_ores_metals": ("export_ban:iron_ore",),
-    "iron_ore_other_ores": ("export_ban:iron_ore",),
-    "machinery": ("export_ban:machinery",),
-    "electrical_equipment": ("export_ban:electrical_equipment",),
-    "food_agricultural": ("export_ban:food_agricultural",),
-    "wood": ("export_ban:wood",),
-}
-#: Partial restrictions: the share of the product's exports a cap is taken to cover.
-CAP_TAGS: dict[str, tuple[str, float]] = {"export_cap:coal": ("coal", 0.5)}
+def _latest_annual(trade: pd.DataFrame, *, series: str, partner: str, flow: str) -> pd.Series:
+    rows = trade[(trade["series"] == series) & (trade["partner"] == partner) & (trade["flow"] == flow)
+                 & trade["month"].isna()].copy()
+    rows["_r"] = rows["release_date"].fillna(pd.Timestamp.min)
+    rows = rows.sort_values(["year", "_r"]).groupby("year").tail(1)
+    return rows.set_index("year")["value_usd_mn"].astype(float)
+
+
+_TOTAL_SERIES = {"world": "kotra", "china": "china_customs"}
 
 
 def sanctions_exposure(
-    sanctions: pd.DataFrame | None = None,
     composition: pd.DataFrame | None = None,
+    bans: pd.DataFrame | None = None,
     *,
+    sanctions: pd.DataFrame | None = None,
+    trade: pd.DataFrame | None = None,
     base_year: int = 2016,
-    partner: str = "world",
-    authority: str = "UN",
-    start: int = 2006,
+    partner: str = "china",
+    start: int = 2016,
     end: int | None = None,
-    cap_coverage: float | None = None,
-) -> pd.DataFrame:
-    """Share of North Korea's base-year exports covered by export bans in force, by year.
+) -> Result:
+    """Share of North Korea's base-year exports under UN export bans in force, by year.
 
-    For each year from ``start`` to ``end`` the index is the share (percent) of the
-    ``base_year`` export value whose product is under an ``authority`` export ban in force
-    on 31 December of that year. A cap (``export_cap:coal``, resolution 2321) counts for
-    ``cap_coverage`` of the product (default 0.5) until a full ban replaces it.
+    Computed month by month from the product data: each product row of ``base_year``
+    (items, and the remainder of aggregates beyond the items they include) counts as banned
+    from the date its ban took effect (``product_bans``: the effective date, else the
+    resolution's adoption date). The yearly figure is the average over the year's months,
+    so a ban adopted in September counts for a third of that year.
 
-    >>> exp = sanctions_exposure().set_index("year")
-    >>> float(exp.loc[2015, "exposure_pct"]) < float(exp.loc[2017, "exposure_pct"])
+    Two bounds, because not every product is priced: the **lower** bound counts only priced
+    products under a full ban; the **upper** bound also counts products under a cap or a
+    partial ban, and every export without a published value (the base-year total minus
+    the priced products), as banned. The published magnitude ("over 90%" after resolution
+    2375) must fall within them.
+
+    Parameters
+    ----------
+    composition, bans, sanctions, trade : DataFrame, optional
+        The ``export_composition``, ``product_bans``, ``sanctions`` and ``trade`` data.
+    base_year : int
+        The year whose export mix is weighed.
+    partner : {"china", "world"}
+        Exports to China (China customs) or to the world (KOTRA).
+    start, end : int
+        Years of the index; ``end`` defaults to the last year with annual trade data.
+
+    Returns
+    -------
+    Result
+        One row per year: ``lower_pct``, ``upper_pct``, ``products_banned``; ``info`` has
+        ``monthly`` (the index month by month), ``base_year``, ``base_total_usd_mn``.
+
+    Examples
+    --------
+    >>> r = sanctions_exposure()
+    >>> t = r.table.set_index("year")
+    >>> bool(t.loc[2018, "lower_pct"] <= 90 <= t.loc[2018, "upper_pct"])
+    True
+    >>> float(t.loc[2016, "lower_pct"]) < float(t.loc[2018, "lower_pct"])
     True
     """
-    sanctions = datasets.load_sanctions() if sanctions is None else sanctions
     composition = datasets.load_export_composition() if composition is None else composition
-    end = pd.Timestamp.today().year if end is None else end
+    bans = datasets.load_product_bans() if bans is None else bans
+    sanctions = datasets.load_sanctions() if sanctions is None else sanctions
+    trade = datasets.load_trade() if trade is None else trade
+    if partner not in _TOTAL_SERIES:
+        raise ParameterError(f"The value for `partner` must be 'china' or 'world', but {partner!r} was passed.")
+    totals = _latest_annual(trade, series=_TOTAL_SERIES[partner], partner=partner, flow="exports")
     comp = composition[(composition["year"] == base_year) & (composition["partner"] == partner)]
-    if comp.empty:
+    if comp.empty or base_year not in totals.index:
         raise ParameterError(
-            f"No export composition for `base_year` {base_year} and `partner` {partner!r}; "
+            f"No export composition and total for `base_year` {base_year} and `partner` {partner!r}; "
             f"available: {sorted(set(zip(composition['year'], composition['partner'].astype(str))))}."
         )
-    total_rows = comp[comp["product"] == "total"]
-    if total_rows.empty:
-        raise ParameterError(f"The export composition for {base_year} has no `total` row.")
-    total = float(total_rows["value_usd_mn"].iloc[0])
-    values = {str(r.product): float(r.value_usd_mn) for r in comp.itertuples()
-              if r.product != "total" and pd.notna(r.value_usd_mn) and str(r.product) in PRODUCT_TAGS}
-    cap_share = CAP_TAGS["export_cap:coal"][1] if cap_coverage is None else float(cap_coverage)
-    if not 0 <= cap_share <= 1:
-        raise ParameterError(f"The value for `cap_coverage` must be between 0 and 1, but {cap_coverage!r} was passed.")
-    measures = sanctions[sanctions["authority"] == authority].sort_values("date")
-    if measures.empty:
-        raise ParameterError(f"No sanctions measures with `authority` {authority!r}.")
+    total = float(totals.loc[base_year])
+    end = int(totals.index.max()) if end is None else int(end)
+    start = _year_param("start", start, 1990, end)
+    items = comp[comp["role"] == "item"].set_index("product")["value_usd_mn"].dropna().astype(float).to_dict()
+    for row in comp[comp["role"] == "aggregate"].itertuples():
+        inner = [p for p in str(row.includes or "").split(";") if p]
+        items[str(row.product)] = float(row.value_usd_mn) - sum(items.get(p, 0.0) for p in inner)
+    priced = sum(items.values())
+    adopted = sanctions.set_index("measure_id")["date"]
+    spans: dict[str, list[tuple[pd.Timestamp, str]]] = {}
+    for b in bans.itertuples():
+        when = b.effective_date if pd.notna(b.effective_date) else adopted.get(b.measure_id)
+        spans.setdefault(str(b.product), []).append((pd.Timestamp(when), str(b.ban_kind)))
+    months = pd.period_range(f"{start}-01", f"{end}-12", freq="M")
     rows = []
-    for year in range(start, end + 1):
-        cutoff = pd.Timestamp(f"{year}-12-31")
-        in_force = measures[measures["date"] <= cutoff]
-        covered: dict[str, float] = {}
-        for product in values:
-            bans = in_force[in_force["categories"].map(lambda c: any(t in str(c).split(";") for t in PRODUCT_TAGS[product]))]
-            caps = in_force[in_force["categories"].map(
-                lambda c: any(t in str(c).split(";") for t, (p, _) in CAP_TAGS.items() if p == product))]
-            if len(bans) and (caps.empty or bans["date"].max() >= caps["date"].max()):
-                covered[product] = 1.0
-            elif len(caps):
-                covered[product] = cap_share
-        share = sum(values[p] * w for p, w in covered.items()) / total * 100
-        latest = in_force["measure_id"].iloc[-1] if len(in_force) else ""
-        rows.append((year, share, ";".join(sorted(covered)), latest))
-    frame = pd.DataFrame(rows, columns=["year", "exposure_pct", "products_covered", "latest_measure"])
-    frame["products_covered"] = frame["products_covered"].astype("string")
-    frame["latest_measure"] = frame["latest_measure"].astype("string")
-    return _attrs(
-        frame,
-        base_year=base_year,
-        base_total_usd_mn=total,
-        sample=f"{authority} measures in force at each year end; {partner} export composition {base_year}",
-        method="share of base-year export value in product groups under an export ban (caps count partly)",
-        uncertainty=(f"product groups without a published value in {base_year} count as not covered, "
-                     "so the index is a lower bound; caps count for "
-                     f"{cap_share:.0%} of the product"),
+    for m in months:
+        day = m.end_time.normalize()
+        full = partial = 0.0
+        banned = []
+        for product, value in items.items():
+            kinds = {k for when, k in spans.get(product, []) if when <= day}
+            if "ban" in kinds:
+                full += value
+                banned.append(product)
+            elif kinds:
+                partial += value
+        lower = 100 * full / total
+        upper = 100 * (full + partial + (total - priced)) / total
+        rows.append((m, lower, upper, ";".join(sorted(banned))))
+    monthly = pd.DataFrame(rows, columns=["month", "lower_pct", "upper_pct", "products_banned"])
+    monthly["year"] = monthly["month"].dt.year
+    annual = monthly.groupby("year").agg(lower_pct=("lower_pct", "mean"), upper_pct=("upper_pct", "mean"),
+                                         products_banned=("products_banned", "last")).reset_index()
+    annual["products_banned"] = annual["products_banned"].astype("string")
+    return Result(
+        "sanctions_exposure",
+        annual,
+        sample=(f"{partner} exports by product in {base_year} ({len(items)} priced products, "
+                f"{100 * priced / total:.0f}% of the {total:,.0f} US$ mn total); UN bans by date of effect, {start}-{end}"),
+        method="monthly share of base-year export value under bans in force, averaged over each year",
+        uncertainty=("lower bound: priced products under a full ban; upper bound: also capped or partly banned "
+                     "products and every unpriced export"),
+        caveat=f"weights are {base_year}'s export mix; later years' exports were different (most of them banned)",
+        info={"monthly": monthly, "base_year": base_year, "base_total_usd_mn": total, "partner": partner,
+              "priced_share_pct": 100 * priced / total, "end": end},
     )
 
 
@@ -472,7 +636,7 @@ def trade_shock(
     flow: str = "imports",
     series: str = "china_customs",
     alpha: float = 0.05,
-) -> pd.DataFrame:
+) -> Result:
     """The level change in monthly China-North Korea trade at the border closure.
 
     An intervention model: the log of monthly trade (``flow``, from North Korea's side) is
@@ -480,10 +644,10 @@ def trade_shock(
     after ``closure``. Months without a published figure are missing, not zero (the Kalman
     filter skips them). The step's coefficient is the change in log level; the table gives
     it as a percentage change and in US$ million a month at the pre-closure mean level,
-    with ``1 - alpha`` confidence intervals. ``frame.attrs["results"]`` holds the fit.
+    with ``1 - alpha`` confidence intervals; ``fit`` holds the SARIMAX results.
 
     >>> shock = trade_shock()
-    >>> bool(shock["pct_change"].iloc[0] < -80)
+    >>> bool(shock.table["pct_change"].iloc[0] < -80)
     True
     """
     from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -494,6 +658,10 @@ def trade_shock(
         first, last = pd.Period(start, "M"), pd.Period(end, "M")
     except (ValueError, TypeError) as exc:
         raise ParameterError(f"`closure`, `start` and `end` must be dates such as '2020-01-31' ({exc}).") from None
+    if flow not in ("imports", "exports", "total"):
+        raise ParameterError(f"The value for `flow` must be 'imports', 'exports' or 'total', but {flow!r} was passed.")
+    if not 0 < alpha < 1:
+        raise ParameterError(f"The value for `alpha` must be between 0 and 1, but {alpha!r} was passed.")
     if not first < closure_ts.to_period("M") <= last:
         raise ParameterError(
             f"The value for `closure` must fall inside {start} to {end}, but {closure!r} was passed."
@@ -534,10 +702,12 @@ def trade_shock(
             "months_after": [len(after)],
         }
     )
-    frame.attrs["results"] = res
-    frame.attrs["fitted"] = np.exp(res.fittedvalues)
-    return _attrs(
+    return Result(
+        "trade_shock",
         frame,
+        fit=res,
+        info={"flow": flow, "alpha": alpha, "closure": closure_ts, "fitted": np.exp(res.fittedvalues),
+              "series": series, "start": str(first), "end": str(last)},
         sample=(f"{series} monthly {flow}, {start} to {end}: {len(before)} months with figures "
                 f"before the closure, {len(after)} after ({int(y.isna().sum())} months unpublished, treated as missing)"),
         method="SARIMAX: log trade = constant + step at the closure + AR(1) error, maximum likelihood",
@@ -546,10 +716,10 @@ def trade_shock(
     )
 
 
-def trade_yoy(trade: pd.DataFrame | None = None, *, series: str = "china_customs", partner: str = "china") -> pd.DataFrame:
+def trade_yoy(trade: pd.DataFrame | None = None, *, series: str = "china_customs", partner: str = "china") -> Result:
     """Year-on-year change in annual trade (percent), by flow, for one series and partner.
 
-    >>> yoy = trade_yoy().set_index(["flow", "year"])
+    >>> yoy = trade_yoy().table.set_index(["flow", "year"])
     >>> bool(yoy.loc[("total", 2020), "yoy_pct"] < -75)
     True
     """
@@ -557,7 +727,8 @@ def trade_yoy(trade: pd.DataFrame | None = None, *, series: str = "china_customs
     annual = trade[(trade["series"] == series) & (trade["partner"] == partner) & trade["month"].isna()]
     if annual.empty:
         raise ParameterError(f"No annual figures for `series` {series!r} and `partner` {partner!r}.")
-    wide = annual.pivot_table(index="year", columns="flow", values="value_usd_mn", observed=True)
+    wide = pd.DataFrame({str(f): _latest_annual(trade, series=series, partner=partner, flow=str(f))
+                         for f in annual["flow"].unique()})
     rows = []
     for flow in wide.columns:
         s = wide[flow]
@@ -567,7 +738,8 @@ def trade_yoy(trade: pd.DataFrame | None = None, *, series: str = "china_customs
             if pd.notna(value):
                 rows.append((str(flow), int(year), float(value), float(change.loc[year])))
     frame = pd.DataFrame(rows, columns=["flow", "year", "value_usd_mn", "yoy_pct"])
-    return _attrs(frame, sample=f"{series} annual trade with {partner}", method="percent change on the previous year")
+    return Result("trade_yoy", frame, sample=f"{series} annual trade with {partner}",
+                  method="percent change on the previous year (latest release of each year)", uncertainty="none stated")
 
 
 # ---------------------------------------------------------------------------- growth regression
@@ -589,54 +761,118 @@ def border_closure_share(events: pd.DataFrame | None = None, *, years: Sequence[
     return pd.Series(out, name="border_closed")
 
 
-def weather_shock_years(events: pd.DataFrame | None = None, *, years: Sequence[int]) -> pd.Series:
-    """1 for each year in which a weather shock of the events data began, else 0."""
-    events = datasets.load_events() if events is None else events
-    shock_years = set(events.loc[events["kind"] == "weather", "start_date"].dt.year)
-    return pd.Series({y: float(y in shock_years) for y in years}, name="weather_shock")
+def weather_anomaly(
+    weather: pd.DataFrame | None = None,
+    *,
+    measure: str = "precipitation_mm",
+    season: str = "jja",
+    normal: str = "1991-2020",
+    basis: str | None = None,
+) -> Result:
+    """Each year's weather against a chosen normal: the anomaly in percent (precipitation)
+    or in degrees (temperature).
+
+    Years use the ``basis`` given (default: the KMA station figures, else ERA5 reanalysis
+    when fetched); the normal must have the same measure, season and basis. Years no source
+    covers are absent, never filled.
+
+    >>> r = weather_anomaly(normal="1981-2010")
+    >>> int(r.table["year"].min()) >= 1990
+    True
+    """
+    weather = datasets.load_weather() if weather is None else weather
+    try:
+        lo, hi = (int(x) for x in normal.split("-"))
+    except (ValueError, AttributeError):
+        raise ParameterError(f"The value for `normal` must be a period such as '1991-2020', but {normal!r} was passed.") from None
+    rows = weather[(weather["measure"] == measure) & (weather["season"] == season)]
+    bases = [basis] if basis else ["kma_stations", "era5_reanalysis"]
+    for b in bases:
+        sub = rows[rows["basis"] == b]
+        ref = sub[(sub["year_start"] == lo) & (sub["year_end"] == hi)]
+        years = sub[sub["year_start"] == sub["year_end"]]
+        if len(ref) and len(years):
+            break
+    else:
+        raise ParameterError(f"No {season} {measure} normal {normal} with yearly figures of the same basis "
+                             f"({', '.join(bases)}) in the weather data; fetch the reanalysis with `nkecon data fetch weather`.")
+    base = float(ref["value"].iloc[0])
+    if measure == "precipitation_mm":
+        anomaly = 100 * (years["value"] / base - 1)
+        unit = "percent of normal minus 100"
+    else:
+        anomaly = years["value"] - base
+        unit = "degrees C"
+    frame = pd.DataFrame({"year": years["year_start"].astype(int).to_numpy(), "value": years["value"].to_numpy(),
+                          "anomaly": anomaly.to_numpy()})
+    return Result("weather_anomaly", frame, sample=f"{len(frame)} years of {b} {season} {measure}",
+                  method=f"difference from the {normal} normal ({unit})", uncertainty="as published (rounded)",
+                  caveat="years without a published figure are absent",
+                  info={"normal": normal, "normal_value": base, "basis": b, "measure": measure, "season": season})
 
 
 def growth_regression(
     gdp: pd.DataFrame | None = None,
     *,
     sample: tuple[int, int] = (2000, 2024),
-    hac_lags: int = 1,
     alpha: float = 0.05,
-) -> pd.DataFrame:
-    """Annual growth on sanctions exposure, a weather-shock year and the border closure.
+    weather: pd.DataFrame | None = None,
+    min_weather_years: int = 12,
+) -> Result:
+    """Annual growth on sanctions exposure, the border closure and, where measured, weather.
 
-    OLS of BOK real growth on: UN sanctions exposure (share of 2016 exports under bans,
-    :func:`sanctions_exposure`, in percent), a weather-shock dummy (a flood, typhoon, drought
-    or heatwave in the events data that year) and the share of the year the border was
-    closed (COVID-19, from the events data), with HAC (Newey-West) standard errors. Each
-    coefficient also gets its range when each year in turn is left out.
+    OLS with small-sample (t) inference of BOK real growth on: UN sanctions exposure (the
+    mid-point of :func:`sanctions_exposure`'s bounds, percent, 0 before the bans), the share
+    of the year the border was closed (events data) and the June-August precipitation
+    anomaly (:func:`weather_anomaly`) when the weather data cover at least
+    ``min_weather_years`` of the sample; otherwise weather is left out and the caveat says
+    so (a dummy for "a shock was recorded" is 1 in most years and measures nothing).
+    Each coefficient also gets its range when each year in turn is left out.
 
-    Returns one row per term; ``attrs["results"]`` is the statsmodels fit and
-    ``attrs["leave_one_out"]`` the coefficients without each year.
+    Returns
+    -------
+    Result
+        One row per term (``coef``, ``se``, ``ci_lower``, ``ci_upper``, ``p_value``,
+        ``loo_min``, ``loo_max``); ``fit`` is the statsmodels results (``use_t``);
+        ``info`` has ``design``, ``leave_one_out``, ``df_resid``, ``weather_used``.
+
+    Examples
+    --------
+    >>> r = growth_regression()
+    >>> r.fit.use_t, "border_closed" in set(r.table["term"])
+    (True, True)
     """
     from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.tools import add_constant
 
     start = _year_param("sample[0]", sample[0], 1990, 2030)
     end = _year_param("sample[1]", sample[1], start + 8, 2030)
+    if not 0 < alpha < 1:
+        raise ParameterError(f"The value for `alpha` must be between 0 and 1, but {alpha!r} was passed.")
     growth = _growth_series(gdp).loc[start:end].dropna()
     years = list(growth.index)
-    exposure = sanctions_exposure(start=min(years), end=max(years)).set_index("year")["exposure_pct"]
-    X = pd.DataFrame({
-        "sanctions_exposure_pct": exposure.reindex(years),
-        "weather_shock": weather_shock_years(years=years),
-        "border_closed": border_closure_share(years=years),
-    }, index=years)
-    X = add_constant(X)
-    res = OLS(growth, X).fit(cov_type="HAC", cov_kwds={"maxlags": hac_lags})
-    loo = pd.DataFrame(
-        {year: OLS(growth.drop(year), X.drop(year)).fit().params for year in years}
-    ).T.rename_axis("left_out")
+    exposure = sanctions_exposure().table.set_index("year")
+    mid = (exposure["lower_pct"] + exposure["upper_pct"]) / 2
+    sanc = pd.Series({y: float(mid.get(y, mid.iloc[-1] if y > mid.index.max() else 0.0)) for y in years})
+    X = pd.DataFrame({"sanctions_exposure_pct": sanc, "border_closed": border_closure_share(years=years)}, index=years)
+    weather_used = False
+    try:
+        wx = weather_anomaly(weather).table.set_index("year")["anomaly"]
+        covered = [y for y in years if y in wx.index]
+        if len(covered) >= min_weather_years:
+            X["jja_precip_anomaly_pct"] = wx.reindex(years)
+            weather_used = True
+    except ParameterError:
+        covered = []
+    X = add_constant(X).dropna()
+    y = growth.loc[X.index]
+    res = OLS(y, X).fit(use_t=True)
+    loo = pd.DataFrame({yr: OLS(y.drop(yr), X.drop(yr)).fit().params for yr in X.index}).T.rename_axis("left_out")
     ci = res.conf_int(alpha=alpha)
     frame = pd.DataFrame({
         "term": list(res.params.index),
         "coef": res.params.to_numpy(),
-        "se_hac": res.bse.to_numpy(),
+        "se": res.bse.to_numpy(),
         "ci_lower": ci[0].to_numpy(),
         "ci_upper": ci[1].to_numpy(),
         "p_value": res.pvalues.to_numpy(),
@@ -644,18 +880,214 @@ def growth_regression(
         "loo_max": loo.max().reindex(res.params.index).to_numpy(),
     })
     n, k = int(res.nobs), len(res.params)
-    frame.attrs.update(results=res, leave_one_out=loo, design=X)
-    return _attrs(
+    weather_note = ("" if weather_used else
+                    f" Weather is left out: the weather data give a June-August precipitation anomaly for only "
+                    f"{len(covered)} of these years (fewer than {min_weather_years}); `nkecon data fetch weather` "
+                    "brings the reanalysis series.")
+    return Result(
+        "growth_regression",
         frame,
-        n_obs=n,
-        sample=f"BOK real GDP growth {min(years)}-{max(years)} ({n} annual observations, {n - k} residual degrees of freedom)",
-        method=f"OLS with HAC (Newey-West, {hac_lags} lag) standard errors; leave-one-year-out refits",
-        uncertainty=f"{100 * (1 - alpha):.0f}% confidence intervals from HAC standard errors; leave-one-out ranges",
-        caveat=(f"only {n} annual observations of an estimated series, a weather dummy limited to "
-                "the shocks recorded in the events data and a border indicator that is non-zero in "
-                "four years: coefficients are descriptive, not causal, and the leave-one-out range "
-                "shows how much one year moves them"),
+        fit=res,
+        info={"design": X, "leave_one_out": loo, "df_resid": int(res.df_resid), "alpha": alpha,
+              "weather_used": weather_used, "n_obs": n},
+        sample=f"BOK real GDP growth {int(X.index.min())}-{int(X.index.max())} ({n} annual observations, {n - k} residual degrees of freedom)",
+        method="OLS with t-distribution inference (small sample); leave-one-year-out refits",
+        uncertainty=f"{100 * (1 - alpha):.0f}% confidence intervals (t with {n - k} df); leave-one-out ranges",
+        caveat=(f"only {n} annual observations of an estimated series and a border indicator that is non-zero in "
+                "a few years: coefficients are descriptive, not causal." + weather_note),
     )
+
+
+def regression_verdict(regression: Result, attribution: Result, *, driver: str = "border_closure") -> str:
+    """A sentence saying whether the regression supports, contradicts or cannot tell the
+    attribution's figure for one driver in the attribution's year.
+
+    The regression's implied effect is the coefficient times that year's regressor, with
+    its confidence interval. It *supports* the attribution when its interval excludes 0 and
+    includes the attributed points; it *contradicts* it when its interval excludes them;
+    otherwise it *cannot tell* (the interval includes both 0 and the attribution).
+
+    >>> s = regression_verdict(growth_regression(), attribute_drivers(year=2020))
+    >>> any(w in s for w in ("supports", "contradicts", "cannot tell"))
+    True
+    """
+    term = {"border_closure": "border_closed", "sanctions": "sanctions_exposure_pct",
+            "weather": "jja_precip_anomaly_pct"}[driver]
+    year = int(attribution.info["year"])
+    attributed = float(attribution.table.set_index("driver").loc[driver, "pp"])
+    table = regression.table.set_index("term")
+    design = regression.info["design"]
+    if term not in table.index or year not in design.index:
+        return (f"The regression cannot tell about {driver.replace('_', ' ')} in {year}: "
+                f"{'the term is not in the model' if term not in table.index else f'{year} is outside its sample'}.")
+    x = float(design.loc[year, term])
+    if x == 0:
+        return (f"The regression has nothing to say about {driver.replace('_', ' ')} in {year}: its regressor is 0 that "
+                f"year, as is the attribution ({attributed:+.2f} pp).")
+    lo, hi = sorted((float(table.loc[term, "ci_lower"]) * x, float(table.loc[term, "ci_upper"]) * x))
+    point = float(table.loc[term, "coef"]) * x
+    level = 100 * (1 - float(regression.info["alpha"]))
+    span = f"{point:+.2f} pp ({level:.0f}% CI {lo:+.2f} to {hi:+.2f})"
+    if lo <= attributed <= hi and not lo <= 0 <= hi:
+        word = "supports"
+    elif not lo <= attributed <= hi:
+        word = "contradicts"
+    else:
+        word = "cannot tell"
+    return (f"The regression {word} the attribution of {attributed:+.2f} pp to the {driver.replace('_', ' ')} in "
+            f"{year}: it implies {span}" + (", an interval that includes both zero and the attribution." if word == "cannot tell"
+                                            else "."))
+
+
+def trade_shocks(
+    trade: pd.DataFrame | None = None,
+    *,
+    bans: str = "2017-09-05",
+    closure: str = "2020-01-31",
+    start: str = "2014-01",
+    end: str = "2024-12",
+    alpha: float = 0.05,
+) -> Result:
+    """The two trade shocks told apart by timing, on the monthly China customs series.
+
+    Exports and imports are each fitted with :func:`trade_shock`-style steps at both dates
+    (the UN export bans taking effect, ``bans``; the border closure, ``closure``): the export
+    bans should move exports, the closure imports. Months without a published figure are
+    missing (listed in ``info["missing"]``).
+
+    >>> r = trade_shocks()
+    >>> t = r.table.set_index(["flow", "shock"])
+    >>> bool(t.loc[("exports", "export_bans"), "pct_change"] < 0)
+    True
+    """
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    trade = datasets.load_trade() if trade is None else trade
+    try:
+        ban_ts, closure_ts = pd.Timestamp(bans), pd.Timestamp(closure)
+        first, last = pd.Period(start, "M"), pd.Period(end, "M")
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"`bans`, `closure`, `start` and `end` must be dates such as '2020-01-31' ({exc}).") from None
+    if not first < ban_ts.to_period("M") < closure_ts.to_period("M") <= last:
+        raise ParameterError(f"Expected {start} < bans ({bans}) < closure ({closure}) <= {end}.")
+    idx = pd.period_range(first, last, freq="M")
+    x = idx.to_timestamp()
+    exog = pd.DataFrame({"export_bans": (x >= ban_ts.to_period("M").to_timestamp()).astype(float),
+                         "border_closure": (x >= closure_ts.to_period("M").to_timestamp()).astype(float)}, index=x)
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
+    rows, missing, fits = [], {}, {}
+    for flow in ("exports", "imports"):
+        y = _monthly(trade, series="china_customs", flow=flow).reindex(idx)
+        missing[flow] = [str(p) for p in idx[y.isna().to_numpy()]]
+        if (y <= 0).any():
+            raise ParameterError("Monthly trade must be positive to take logs.")
+        have = y.notna().to_numpy()
+        design = add_constant(exog.iloc[have])
+        for shock in ("export_bans", "border_closure"):
+            if design[shock].nunique() < 2 or min((design[shock] == 0).sum(), (design[shock] == 1).sum()) < 3:
+                raise ParameterError(f"Too few {flow} months on one side of the {shock.replace('_', ' ')} in {start} to {end}; widen the window.")
+        res = OLS(np.log(y[have].to_numpy()), design).fit(cov_type="HAC", cov_kwds={"maxlags": 3}, use_t=True)
+        fits[flow] = res
+        ci = res.conf_int(alpha=alpha)
+        for shock in ("export_bans", "border_closure"):
+            coef, (lo, hi) = float(res.params[shock]), (float(v) for v in ci.loc[shock])
+            rows.append((flow, shock, 100 * (math.exp(coef) - 1), 100 * (math.exp(lo) - 1), 100 * (math.exp(hi) - 1),
+                         int(have.sum()), len(missing[flow])))
+    frame = pd.DataFrame(rows, columns=["flow", "shock", "pct_change", "pct_lower", "pct_upper", "months", "months_missing"])
+    return Result(
+        "trade_shocks",
+        frame,
+        fit=fits,
+        info={"missing": missing, "alpha": alpha, "bans": ban_ts, "closure": closure_ts, "start": str(first), "end": str(last)},
+        sample=f"China customs monthly exports and imports, {first} to {last}",
+        method="per flow, OLS of log monthly trade on a constant and a step at each date, over the months published",
+        uncertainty=f"{100 * (1 - alpha):.0f}% confidence intervals of each step (HAC standard errors, 3 lags, t inference)",
+        caveat="each step absorbs everything else that changed at its date; missing months are skipped, not filled",
+    )
+
+
+def compare_estimates(
+    attribution: Result,
+    estimates: pd.DataFrame | None = None,
+    *,
+    regression: Result | None = None,
+) -> Result:
+    """nkecon's split of a year beside the published estimates for the same year and driver.
+
+    Keeps the published estimates whose period covers the attribution's year and whose
+    outcome is comparable: growth in percentage points, or the GDP level in percent (a
+    fall in the level of GDP in the year is a fall in that year's growth of about the same
+    size). Each row says whether nkecon's interval and the published figure (or range)
+    overlap.
+
+    >>> r = compare_estimates(attribute_drivers(year=2020))
+    >>> set(r.table["driver"]) <= {"sanctions", "border_closure", "weather", "covid_total"}
+    True
+    """
+    estimates = datasets.load_published_estimates() if estimates is None else estimates
+    year = int(attribution.info["year"])
+    ours = attribution.table.set_index("driver")
+    rows = []
+    for e in estimates.itertuples():
+        period = "" if pd.isna(e.period) else str(e.period)
+        if not period:
+            continue
+        y0, _, y1 = period.partition("-")
+        if not int(y0) <= year <= int(y1 or y0):
+            continue
+        if e.outcome not in ("real_gdp_growth", "real_gdp_level") or e.unit not in ("pp", "pct"):
+            continue
+        if e.driver not in ("sanctions", "border_closure", "weather", "covid_total"):
+            continue
+        drv = "border_closure" if e.driver == "covid_total" else str(e.driver)
+        pub_lo = e.effect_low if pd.notna(e.effect_low) else e.effect
+        pub_hi = e.effect_high if pd.notna(e.effect_high) else e.effect
+        lo, hi = float(ours.loc[drv, "lower_pp"]), float(ours.loc[drv, "upper_pp"])
+        overlap = not (pd.isna(pub_lo) or pd.isna(pub_hi)) and not (max(pub_lo, pub_hi) < lo or min(pub_lo, pub_hi) > hi)
+        rows.append({"estimate_id": e.estimate_id, "study": e.study, "publisher": e.publisher, "driver": str(e.driver),
+                     "outcome": e.outcome, "published": e.effect, "published_low": pub_lo, "published_high": pub_hi,
+                     "unit": e.unit, "method": e.method, "nkecon_pp": float(ours.loc[drv, "pp"]), "nkecon_lower": lo,
+                     "nkecon_upper": hi, "agrees": bool(overlap), "source_id": e.source_id})
+    frame = pd.DataFrame(rows, columns=["estimate_id", "study", "publisher", "driver", "outcome", "published",
+                                        "published_low", "published_high", "unit", "method", "nkecon_pp",
+                                        "nkecon_lower", "nkecon_upper", "agrees", "source_id"])
+    return Result("compare_estimates", frame, sample=f"published estimates covering {year} (growth or GDP level)",
+                  method="overlap of nkecon's sensitivity interval with the published figure or range",
+                  uncertainty="published figures carry their own methods and scopes (see each row)",
+                  caveat="a GDP-level effect is read as that year's growth effect; 'covid_total' is set against the border closure",
+                  info={"year": year})
+
+
+def gdp_revisions(releases: pd.DataFrame | None = None) -> Result:
+    """How much the BOK revised each year's growth: first published against latest.
+
+    >>> r = gdp_revisions()
+    >>> t = r.table.set_index("year")
+    >>> float(t.loc[2007, "first_pct"]), float(t.loc[2007, "latest_pct"])
+    (-2.3, -1.2)
+    """
+    releases = datasets.load_gdp_releases() if releases is None else releases
+    rel = releases.dropna(subset=["growth_pct"]).sort_values(["year", "release_date"])
+    first = rel.groupby("year").head(1).set_index("year")
+    latest = rel.groupby("year").tail(1).set_index("year")
+    count = rel.groupby("year")["release_date"].nunique()
+    frame = pd.DataFrame({"year": first.index.astype(int), "first_pct": first["growth_pct"].to_numpy(),
+                          "first_release": first["release_date"].to_numpy(),
+                          "latest_pct": latest["growth_pct"].reindex(first.index).to_numpy(),
+                          "latest_release": latest["release_date"].reindex(first.index).to_numpy(),
+                          "releases": count.reindex(first.index).to_numpy()})
+    frame["revision_pp"] = frame["latest_pct"] - frame["first_pct"]
+    revised = frame[frame["releases"] > 1]
+    mean_abs = float(revised["revision_pp"].abs().mean()) if len(revised) else 0.0
+    return Result("gdp_revisions", frame, sample=f"{len(frame)} years, {releases['release_date'].nunique()} releases",
+                  method="latest published growth minus first published growth, by year",
+                  uncertainty="published figures are rounded to 0.1 point",
+                  caveat="a year whose first release was not found starts at the earliest release found",
+                  info={"mean_abs_revision_pp": mean_abs,
+                        "max_abs_revision_pp": float(revised["revision_pp"].abs().max()) if len(revised) else 0.0,
+                        "years_revised": int((revised["revision_pp"].abs() > 0.05).sum())})
 
 
 # --------------------------------------------------------------------------------- food balance
@@ -675,7 +1107,7 @@ def _need_for(food: pd.DataFrame, needs: pd.DataFrame, year: int, publisher: str
     return needs.iloc[(needs["year"] - year).abs().argsort()[:1]].iloc[0]
 
 
-def food_balance(food: pd.DataFrame | None = None, *, year: int = 2020) -> pd.DataFrame:
+def food_balance(food: pd.DataFrame | None = None, *, year: int = 2020) -> Result:
     """Production against need and every published gap estimate around ``year``.
 
     One row per published gap (measure ``gap``) for the marketing year starting in ``year``
@@ -685,7 +1117,7 @@ def food_balance(food: pd.DataFrame | None = None, *, year: int = 2020) -> pd.Da
     previous year and the published 2020 harvest loss to floods and typhoons.
 
     >>> fb = food_balance(year=2020)
-    >>> bool((fb["gap_kt"] > 0).all())
+    >>> bool((fb.table["gap_kt"] > 0).all())
     True
     """
     food = datasets.load_food() if food is None else food
@@ -710,13 +1142,14 @@ def food_balance(food: pd.DataFrame | None = None, *, year: int = 2020) -> pd.Da
     rda = rda.set_index("year")["value_kt"]
     loss = food[(food["measure"] == "harvest_loss") & (food["year"] == year)]
     drop = float(rda.get(year - 1, np.nan) - rda.get(year, np.nan))
-    return _attrs(
+    return Result(
+        "food_balance",
         frame,
-        production_kt=float(rda.get(year, np.nan)),
-        production_prev_kt=float(rda.get(year - 1, np.nan)),
-        harvest_drop_kt=drop,
-        harvest_loss_kt=float(loss["value_kt"].iloc[0]) if len(loss) else np.nan,
-        harvest_loss_publisher=str(loss["publisher"].iloc[0]) if len(loss) else "",
+        info={"year": year, "production_kt": float(rda.get(year, np.nan)),
+              "production_prev_kt": float(rda.get(year - 1, np.nan)),
+              "harvest_change_kt": -drop,
+              "harvest_loss_kt": float(loss["value_kt"].iloc[0]) if len(loss) else np.nan,
+              "harvest_loss_publisher": str(loss["publisher"].iloc[0]) if len(loss) else ""},
         sample=f"published gap estimates for the marketing years starting {year} and {year + 1}",
         method="gap / (need / 12) = months of consumption the gap represents",
         uncertainty=("estimates differ in what they count (food or grain, milled or not, cereal "

@@ -1,4 +1,4 @@
-"""Charts of the 2020 contraction and its drivers, in one house style.
+"""Charts of North Korea's growth, its contraction and their drivers, in one house style.
 
 Every function has the form ``name(data=None, *, ..., ax=None, **kwargs) -> Axes``: it draws
 on ``ax`` (or a new figure), takes its labels and units from the datasets' metadata, writes
@@ -39,6 +39,9 @@ __all__ = [
     "plot_sanctions_exposure",
     "plot_food_balance",
     "plot_counterfactual",
+    "plot_trade_shocks",
+    "plot_gdp_revisions",
+    "plot_estimates_comparison",
 ]
 
 STYLE = Path(__file__).with_name("nkecon.mplstyle")
@@ -194,19 +197,43 @@ def plot_gdp_growth(
 # ------------------------------------------------------------------------- 2. sector contributions
 @_styled
 def plot_sector_contributions(
-    data: pd.DataFrame | None = None,
+    data: "analysis.Result | None" = None,
     *,
     year: int = 2020,
-    mapping: dict | None = None,
+    attribution: "analysis.Result | None" = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """Each industry's contribution to growth in ``year``, each bar split by driver."""
+    """Each industry's contribution to growth in ``year``, each bar split by driver.
+
+    Parameters
+    ----------
+    data : Result, optional
+        From :func:`nkecon.analysis.sector_contributions` (computed for ``year`` if omitted).
+    attribution : Result, optional
+        From :func:`nkecon.analysis.attribute_drivers`; its mapping splits the bars.
+    ax : Axes, optional
+        Where to draw; a new figure if omitted.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.barh` for every bar segment.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_sector_contributions(year=2023)
+    >>> ax.get_title(loc="left").startswith("What drove the growth in 2023")
+    True
+    """
     contrib = analysis.sector_contributions(year=year) if data is None else data
-    mapping = analysis.DEFAULT_DRIVER_MAPPING if mapping is None else mapping
-    year = int(contrib["year"].iloc[0])
+    year = int(contrib.info["year"])
+    attribution = analysis.attribute_drivers(contrib) if attribution is None else attribution
+    mapping = attribution.info["mapping"]
+    headline = float(contrib.info["headline_pct"])
     ax = _axes(ax, figsize=(9, 4.8))
-    rows = contrib.reset_index(drop=True)
+    rows = contrib.table.reset_index(drop=True)
     y = np.arange(len(rows))[::-1]
     for yi, row in zip(y, rows.itertuples()):
         weights = {"unexplained": 1.0} if row.sector == "residual" else mapping[str(row.sector)]
@@ -226,27 +253,51 @@ def plot_sector_contributions(
     ax.set_yticks(y, [SECTOR_LABEL.get(str(s), str(s)) for s in rows["sector"]])
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
-    lo = min(rows["contribution_pp"].min(), 0)
-    ax.set_xlim(lo * 1.3, max(rows["contribution_pp"].max(), 0) + abs(lo) * 0.25)
+    lo, hi = min(rows["contribution_pp"].min(), 0), max(rows["contribution_pp"].max(), 0)
+    pad = (hi - lo) * 0.25 or 0.5
+    ax.set_xlim(lo - pad, hi + pad)
     ax.set_xlabel(f"Contribution to real GDP growth in {year} (percentage points)")
-    ax.set_title(f"What shrank in {year}: contributions to the {contrib['contribution_pp'].sum():+.1f}% growth")
-    _driver_legend(ax, loc="lower left", fontsize=8)
-    _source_line(ax, "sectors", extra=f"{year - 1} share of nominal GDP x {year} real growth; driver split is nkecon's stated mapping.")
+    what = "What drove the growth" if headline > 0 else ("What shrank" if headline < 0 else "What moved")
+    ax.set_title(f"{what} in {year}: contributions to the {headline:+.1f}% growth")
+    _driver_legend(ax, loc="best", fontsize=8)
+    _source_line(ax, "sectors", extra=f"{year - 1} share of nominal GDP x {year} real growth; driver split: "
+                 f"{'the mapping built from ' + str(year) + ' evidence' if attribution.info['mapping_source'] == 'default' else 'a user-supplied mapping'}.")
     return ax
 
 
 # ------------------------------------------------------------------------- 3. driver attribution
 @_styled
 def plot_driver_attribution(
-    data: pd.DataFrame | None = None,
+    data: "analysis.Result | None" = None,
     *,
     year: int = 2020,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """Percentage points of growth per driver, with the sensitivity interval as error bars."""
-    table = analysis.attribute_drivers(year=year) if data is None else data
-    year = int(table["year"].iloc[0])
+    """Percentage points of growth per driver, with the sensitivity interval as error bars.
+
+    Parameters
+    ----------
+    data : Result, optional
+        From :func:`nkecon.analysis.attribute_drivers` (computed for ``year`` if omitted).
+    ax : Axes, optional
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.barh`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_driver_attribution(year=2020)
+    >>> ax.get_title(loc="left")
+    'Why the economy shrank 4.5% in 2020'
+    """
+    result = analysis.attribute_drivers(year=year) if data is None else data
+    table = result.table
+    year = int(result.info["year"])
+    headline = float(result.info["headline_pct"])
     ax = _axes(ax, figsize=(8, 4))
     rows = table.reset_index(drop=True)
     y = np.arange(len(rows))[::-1]
@@ -257,18 +308,27 @@ def plot_driver_attribution(
         bar.set_hatch(DRIVER_HATCH[d])
     err = np.vstack([rows["pp"] - rows["lower_pp"], rows["upper_pp"] - rows["pp"]]).clip(min=0)
     ax.errorbar(rows["pp"], y, xerr=err, fmt="none", ecolor="black", capsize=4, linewidth=1, gid="intervals")
+    lo = float(min(rows["lower_pp"].min(), 0))
+    hi = float(max(rows["upper_pp"].max(), 0))
+    span = (hi - lo) or 1.0
     for yi, row in zip(y, rows.itertuples()):
-        ax.annotate(f"{row.pp:+.2f} pp ({row.share_of_change:.0%})", (min(row.lower_pp, row.pp, 0), yi),
-                    xytext=(-6, 0), textcoords="offset points", ha="right", va="center", fontsize=8)
+        share = f" ({row.share_of_change:.0%})" if np.isfinite(row.share_of_change) else ""
+        text = "absent: 0" if row.driver in result.info["absent"] else f"{row.pp:+.2f} pp{share}"
+        ax.annotate(text, (hi + span * 0.02, yi), ha="left", va="center", fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [DRIVER_LABEL[d] for d in drivers])
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
-    lo = float(min(rows["lower_pp"].min(), 0))
-    ax.set_xlim(lo * 1.5, max(float(rows["upper_pp"].max()), 0) + abs(lo) * 0.15)
+    ax.set_xlim(lo - span * 0.1, hi + span * 0.45)
     ax.set_xlabel(f"Contribution to real GDP growth in {year} (percentage points)")
-    ax.set_title(f"Why the economy shrank {abs(table['pp'].sum()):.1f}% in {year}")
-    _source_line(ax, "sectors", extra="Bars: nkecon's default mapping; whiskers: 90% sensitivity interval over the mapping and rounding.")
+    if headline < 0:
+        ax.set_title(f"Why the economy shrank {abs(headline):.1f}% in {year}")
+    elif headline > 0:
+        ax.set_title(f"What drove the growth of {headline:.1f}% in {year}")
+    else:
+        ax.set_title(f"What moved the economy in {year}, a year of no growth")
+    _source_line(ax, "sectors", extra=(f"Bars: {'the mapping built from ' + str(year) + ' evidence' if result.info['mapping_source'] == 'default' else 'a user-supplied mapping'}; "
+                                       f"whiskers: {result.info['interval']:.0%} sensitivity interval over the mapping and rounding."))
     return ax
 
 
@@ -280,11 +340,15 @@ def plot_china_trade(
     start: str = "2019-01",
     end: str = "2021-12",
     closure: str = "2020-01-31",
-    shock: pd.DataFrame | None = None,
+    shock: "analysis.Result | None" = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """Monthly China-North Korea trade, the border closure marked, the estimated drop shown."""
+    """Monthly China-North Korea trade, the border closure marked, the estimated drop shown.
+
+    ``shock`` is a :func:`nkecon.analysis.trade_shock` result; its flow and interval level
+    name the label. ``**kwargs`` go to :meth:`matplotlib.axes.Axes.plot`.
+    """
     trade = datasets.load_trade() if data is None else data
     shock = analysis.trade_shock(trade, closure=closure, start=start, end=end) if shock is None else shock
     ax = _axes(ax, figsize=(9, 4.8))
@@ -296,19 +360,22 @@ def plot_china_trade(
         series = analysis._monthly(trade, series="china_customs", flow=flow).reindex(idx)
         x = idx.to_timestamp()
         ax.plot(x, series.to_numpy(), color=colour, marker=marker, markersize=4, label=label, gid=f"trade-{flow}", **kwargs)
-    row = shock.iloc[0]
+    row = shock.table.iloc[0]
+    flow = str(shock.info["flow"])
+    level = 100 * (1 - float(shock.info["alpha"]))
+    colour = styles.get(flow, ("#555555",))[0]
     closure_ts = pd.Timestamp(row["closure"])
     pre = float(row["pre_mean_usd_mn"])
     post = pre * np.exp(row["log_change"])
-    ax.hlines(pre, idx[0].to_timestamp(), closure_ts, colors="#0072B2", linestyles="--", linewidth=1, gid="level-before")
-    ax.hlines(post, closure_ts, idx[-1].to_timestamp(), colors="#0072B2", linestyles="--", linewidth=1, gid="level-after")
+    ax.hlines(pre, idx[0].to_timestamp(), closure_ts, colors=colour, linestyles="--", linewidth=1, gid="level-before")
+    ax.hlines(post, closure_ts, idx[-1].to_timestamp(), colors=colour, linestyles="--", linewidth=1, gid="level-after")
     ax.axvline(closure_ts, color=HIGHLIGHT, linewidth=1.5, gid="closure")
     ax.annotate(f"Border closed {closure_ts:%d %b %Y}", (closure_ts, pre * 1.6), xytext=(6, 0),
                 textcoords="offset points", color=HIGHLIGHT, fontsize=9, fontweight="bold")
     ax.annotate(
-        f"Estimated level change of imports at the closure: {row['pct_change']:.0f}%\n"
-        f"(95% CI {row['pct_lower']:.0f}% to {row['pct_upper']:.0f}%); dashed: level before and after",
-        (0.58, 0.9), xycoords="axes fraction", fontsize=8, color="#0072B2", gid="shock-label",
+        f"Estimated level change of {flow} at the closure: {row['pct_change']:+.0f}%\n"
+        f"({level:.0f}% CI {row['pct_lower']:+.0f}% to {row['pct_upper']:+.0f}%); dashed: level before and after",
+        (0.5, 0.9), xycoords="axes fraction", fontsize=8, color=colour, gid="shock-label",
     )
     ax.set_yscale("log")
     ax.set_ylabel(f"Monthly trade, {meta.columns['value_usd_mn'].unit} (log scale)")
@@ -321,36 +388,51 @@ def plot_china_trade(
 # ------------------------------------------------------------------------ 5. sanctions exposure
 @_styled
 def plot_sanctions_exposure(
-    data: pd.DataFrame | None = None,
+    data: "analysis.Result | None" = None,
     *,
     sanctions: pd.DataFrame | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """The share of pre-sanction exports under UN export bans, resolutions annotated."""
+    """The share of base-year exports under UN export bans, month by month, between its
+    lower and upper bounds, resolutions marked at their dates.
+
+    ``data`` is a :func:`nkecon.analysis.sanctions_exposure` result; ``**kwargs`` go to
+    :meth:`matplotlib.axes.Axes.fill_between`.
+
+    Examples
+    --------
+    >>> ax = plot_sanctions_exposure()
+    >>> "between" in ax.get_title(loc="left")
+    True
+    """
     exposure = analysis.sanctions_exposure() if data is None else data
     sanctions = datasets.load_sanctions() if sanctions is None else sanctions
+    monthly = exposure.info["monthly"]
+    base, partner = exposure.info["base_year"], exposure.info["partner"]
     ax = _axes(ax, figsize=(9, 4.8))
-    ax.step(exposure["year"], exposure["exposure_pct"], where="post", color="#0072B2", gid="exposure", **kwargs)
-    ax.fill_between(exposure["year"], exposure["exposure_pct"], step="post", color="#0072B2", alpha=0.15)
+    x = monthly["month"].dt.to_timestamp()
+    ax.fill_between(x, monthly["lower_pct"], monthly["upper_pct"], step="post", color="#0072B2", alpha=0.2,
+                    label="Between the bounds", gid="exposure-band", **kwargs)
+    ax.step(x, monthly["lower_pct"], where="post", color="#0072B2", label="Lower bound: priced products under full bans",
+            gid="exposure-lower")
+    ax.step(x, monthly["upper_pct"], where="post", color="#0072B2", linestyle="--",
+            label="Upper bound: also capped, partly banned and unpriced exports", gid="exposure-upper")
     un = sanctions[(sanctions["authority"] == "UN")].sort_values("date")
-    lo_year, hi_year = exposure["year"].min(), exposure["year"].max()
-    for i, row in enumerate(un.itertuples()):
-        x = row.date.year + (row.date.day_of_year - 1) / 365
-        if not lo_year <= x <= hi_year + 1:
-            continue
-        ax.axvline(x, color=GREY, linewidth=0.6, linestyle=":")
-        ax.annotate(row.instrument.replace("UNSCR ", ""), (x, 96 - (i % 4) * 7), fontsize=7, ha="center",
+    lo_t, hi_t = x.min(), x.max()
+    shown = un[(un["date"] >= lo_t) & (un["date"] <= hi_t)]
+    for i, row in enumerate(shown.itertuples()):
+        ax.axvline(row.date, color=GREY, linewidth=0.6, linestyle=":")
+        ax.annotate(row.instrument.replace("UNSCR ", ""), (row.date, 8 + (i % 3) * 7), fontsize=7, ha="center",
                     color="#333333", gid="resolution-label",
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
-    ax.set_ylim(0, 100)
-    ax.set_xlim(lo_year, hi_year + 1)
-    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
-    base = exposure.attrs.get("base_year", 2016)
-    ax.set_ylabel(f"Share of {base} exports under UN bans (%)")
-    ax.set_title(f"Share of North Korea's {base} exports under UN export bans")
-    _source_line(ax, "sanctions", "export_composition",
-                 extra=f"Products without a published {base} value count as not covered (a lower bound); the 2016 coal cap counts half.")
+    ax.set_ylim(0, 105)
+    ax.set_xlim(lo_t, hi_t)
+    ax.set_ylabel(f"Share of {base} exports to {partner.title()} under UN bans (%)")
+    ax.set_title(f"Share of North Korea's {base} exports to {partner.title()} under UN bans: between a lower and an upper bound")
+    ax.legend(loc="center right", fontsize=8)
+    _source_line(ax, "product_bans", "export_composition", "trade",
+                 extra=f"Bans counted from the date they took effect; {exposure.info['priced_share_pct']:.0f}% of {base} exports are priced by product.")
     return ax
 
 
@@ -386,8 +468,9 @@ def plot_food_balance(
     weather = events[(events["kind"] == "weather") & events["start_date"].dt.year.between(start, end)]
     wyears = sorted(set(weather["start_date"].dt.year))
     top = max(float(prod["value_kt"].max()), float(needs["value_kt"].max() if len(needs) else 0)) / 1000
-    ax.scatter(wyears, [top * 1.08] * len(wyears), marker="o", color="#56B4E9", s=30,
-               label="Year with a flood, typhoon or drought", gid="weather-years", zorder=3)
+    strip = ax.get_xaxis_transform()  # x in years, y in axes fraction: markers are not data
+    ax.scatter(wyears, [0.96] * len(wyears), marker="v", color="#56B4E9", s=30, transform=strip, clip_on=False,
+               label="Year with a flood, typhoon or drought (marker, not a value)", gid="weather-years", zorder=3)
     ax.set_ylim(0, top * 1.32)
     ax.set_xlim(start - 0.7, end + 1.2)
     ax.set_xticks(range(start, end + 1))
@@ -410,9 +493,12 @@ def plot_counterfactual(
     **kwargs: Any,
 ) -> Axes:
     """Actual growth against the baseline models' expected growth, with prediction intervals."""
-    cf = analysis.counterfactual(gdp, focus_year=focus_year, baseline=baseline) if data is None else data
+    result = analysis.counterfactual(gdp, focus_year=focus_year, baseline=baseline) if data is None else data
+    cf = result.table
     gdp = datasets.load_gdp() if gdp is None else gdp
-    focus_year = int(cf["focus_year"].iloc[0])
+    focus_year = int(result.info["focus_year"])
+    baseline = tuple(result.info["baseline"])
+    level = 100 * (1 - float(result.info["alpha"]))
     ax = _axes(ax, figsize=(9, 4.8))
     meta = datasets.get_metadata("gdp_releases")
     window = gdp[gdp["year"].between(baseline[0], focus_year)]
@@ -421,7 +507,7 @@ def plot_counterfactual(
     ax.axvspan(baseline[0] - 0.5, baseline[1] + 0.5, color="#56B4E9", alpha=0.08, lw=0)
     ax.annotate(f"baseline {baseline[0]}-{baseline[1]}", (baseline[0], ax.get_ylim()[1]), fontsize=8, color="#336699",
                 va="top")
-    offsets = np.linspace(-0.25, 0.25, len(cf)) + 0.9
+    offsets = np.linspace(-0.3, 0.3, len(cf))
     colours = ["#0072B2", "#E69F00", "#CC79A7"]
     for off, colour, row in zip(offsets, colours, cf.itertuples()):
         x = focus_year + off
@@ -429,13 +515,127 @@ def plot_counterfactual(
                     fmt="o", color=colour, capsize=3, label=f"Expected, {row.method}: {row.expected_pct:+.1f}%",
                     gid=f"expected-{row.method}")
     actual = float(cf["actual_pct"].iloc[0])
-    ax.scatter([focus_year], [actual], color=HIGHLIGHT, s=60, zorder=4, gid="focus-actual")
+    ax.scatter([focus_year], [actual], color=HIGHLIGHT, s=60, zorder=4, marker="D", gid="focus-actual")
     ax.annotate(f"{focus_year}: {actual:+.1f}%", (focus_year, actual), xytext=(-8, -4), textcoords="offset points",
                 ha="right", color=HIGHLIGHT, fontweight="bold")
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xlim(baseline[0] - 0.8, focus_year + 1.6)
+    ax.set_xlim(baseline[0] - 0.8, focus_year + 0.8)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_ylabel(meta.label("growth_pct"))
     ax.set_title(f"{focus_year} against what the {baseline[0]}-{baseline[1]} record would predict")
     ax.legend(loc="lower left", fontsize=8)
-    _source_line(ax, "gdp_releases", extra="Whiskers: 95% prediction intervals.")
+    _source_line(ax, "gdp_releases", extra=f"Expected growth for {focus_year} drawn at {focus_year}; whiskers: {level:.0f}% prediction intervals.")
+    return ax
+
+
+# ------------------------------------------------------------------------------ 8. trade shocks
+@_styled
+def plot_trade_shocks(
+    data: "analysis.Result | None" = None,
+    *,
+    trade: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Monthly China customs exports and imports with the two shock dates, the estimated
+    steps, and the months no source publishes marked along the bottom.
+
+    ``data`` is a :func:`nkecon.analysis.trade_shocks` result; ``**kwargs`` go to
+    :meth:`matplotlib.axes.Axes.plot`.
+
+    Examples
+    --------
+    >>> ax = plot_trade_shocks()
+    >>> len([t for t in ax.texts if "unpublished" in t.get_text()])
+    1
+    """
+    result = analysis.trade_shocks() if data is None else data
+    trade = datasets.load_trade() if trade is None else trade
+    ax = _axes(ax, figsize=(10, 5))
+    idx = pd.period_range(result.info["start"], result.info["end"], freq="M")
+    level = 100 * (1 - float(result.info["alpha"]))
+    table = result.table.set_index(["flow", "shock"])
+    styles = {"exports": ("#E69F00", "s", "export_bans"), "imports": ("#0072B2", "o", "border_closure")}
+    strip = ax.get_xaxis_transform()
+    for k, (flow, (colour, marker, own)) in enumerate(styles.items()):
+        series = analysis._monthly(trade, series="china_customs", flow=flow).reindex(idx)
+        x = idx.to_timestamp()
+        r = table.loc[(flow, own)]
+        label = (f"North Korea's {flow} ({own.replace('_', ' ')}: {r['pct_change']:+.0f}%, "
+                 f"{level:.0f}% CI {r['pct_lower']:+.0f}% to {r['pct_upper']:+.0f}%)")
+        ax.plot(x, series.to_numpy(), color=colour, marker=marker, markersize=3, linewidth=1, label=label,
+                gid=f"trade-{flow}", **kwargs)
+        gaps = x[series.isna().to_numpy()]
+        ax.scatter(gaps, [0.02 + 0.03 * k] * len(gaps), marker="|", color=colour, s=25, transform=strip,
+                   gid=f"missing-{flow}")
+    ax.annotate("ticks at the bottom: months unpublished", (0.01, 0.08), xycoords="axes fraction", fontsize=7, color="#555555")
+    for when, name in ((result.info["bans"], "UN export bans take effect"), (result.info["closure"], "border closed")):
+        ax.axvline(when, color=HIGHLIGHT, linewidth=1.2)
+        ax.annotate(f"{name}\n{when:%d %b %Y}", (when, 0.97), xycoords=("data", "axes fraction"), xytext=(4, 0),
+                    textcoords="offset points", va="top", fontsize=8, color=HIGHLIGHT)
+    ax.set_yscale("log")
+    ax.set_ylabel("Monthly trade with China, US$ million (log scale)")
+    ax.set_title("Two shocks told apart by timing: the export bans hit exports, the closure imports")
+    ax.legend(loc="lower left", fontsize=8, bbox_to_anchor=(0.0, 0.1))
+    _source_line(ax, "trade", extra="China customs figures as reported; steps from OLS on log trade over the months published.")
+    return ax
+
+
+# ----------------------------------------------------------------------------- 9. GDP revisions
+@_styled
+def plot_gdp_revisions(data: "analysis.Result | None" = None, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Each year's growth as first published against the latest release.
+
+    ``data`` is a :func:`nkecon.analysis.gdp_revisions` result; ``**kwargs`` go to
+    :meth:`matplotlib.axes.Axes.scatter` (first releases).
+
+    Examples
+    --------
+    >>> ax = plot_gdp_revisions()
+    >>> "revised" in ax.get_title(loc="left")
+    True
+    """
+    result = analysis.gdp_revisions() if data is None else data
+    t = result.table
+    ax = _axes(ax, figsize=(10, 4.8))
+    ax.vlines(t["year"], t["first_pct"], t["latest_pct"], color=GREY, linewidth=1, gid="revision-lines")
+    ax.scatter(t["year"], t["first_pct"], marker="o", facecolor="white", edgecolor="#0072B2", s=28,
+               label="First published", gid="first", zorder=3, **kwargs)
+    ax.scatter(t["year"], t["latest_pct"], marker="o", color="#D55E00", s=18, label="Latest release", gid="latest", zorder=4)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.set_ylabel(datasets.get_metadata("gdp_releases").label("growth_pct"))
+    info = result.info
+    ax.set_title(f"How the BOK revised its estimates: {info['years_revised']} years revised, "
+                 f"by {info['mean_abs_revision_pp']:.2f} pp on average (at most {info['max_abs_revision_pp']:.1f})")
+    ax.legend(loc="lower right", fontsize=8)
+    _source_line(ax, "gdp_releases", extra="Every BOK release found in the press, and the current series (ECOS 251Y001).")
+    return ax
+
+
+# ------------------------------------------------------------------ 10. beside published estimates
+@_styled
+def plot_estimates_comparison(data: "analysis.Result", *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """nkecon's figure for each driver (with its interval) beside each published estimate.
+
+    ``data`` is a :func:`nkecon.analysis.compare_estimates` result; ``**kwargs`` go to
+    :meth:`matplotlib.axes.Axes.errorbar` for the published figures.
+    """
+    t = data.table.reset_index(drop=True)
+    ax = _axes(ax, figsize=(9, 1.2 + 0.6 * max(len(t), 1)))
+    y = np.arange(len(t))[::-1]
+    for yi, row in zip(y, t.itertuples()):
+        colour = DRIVER_COLOURS.get("border_closure" if row.driver == "covid_total" else row.driver, GREY)
+        ax.plot([row.nkecon_lower, row.nkecon_upper], [yi + 0.15] * 2, color=colour, linewidth=4, alpha=0.5,
+                gid="nkecon-interval")
+        ax.scatter([row.nkecon_pp], [yi + 0.15], color=colour, s=25, zorder=3)
+        lo, hi = row.published_low, row.published_high
+        mid = row.published if pd.notna(row.published) else (lo + hi) / 2
+        ax.errorbar([mid], [yi - 0.15], xerr=[[mid - min(lo, hi)], [max(lo, hi) - mid]], fmt="D", color="black",
+                    markersize=4, capsize=3, gid="published", **kwargs)
+    ax.set_yticks(y, [f"{r.publisher or r.study[:30]} ({r.method}, {r.unit})"[:60] for r in t.itertuples()], fontsize=7)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"Effect on growth in {data.info['year']} (pp; GDP-level effects in %)")
+    ax.set_title(f"nkecon's split of {data.info['year']} beside published estimates (bars: nkecon; diamonds: published)")
+    _source_line(ax, "published_estimates", "sectors")
     return ax

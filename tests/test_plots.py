@@ -43,7 +43,7 @@ def test_gdp_growth_bars_events_and_labels():
 
 def test_sector_contributions_segments_sum_to_contribution():
     ax = plots.plot_sector_contributions(year=2020)
-    contrib = an.sector_contributions(year=2020)
+    contrib = an.sector_contributions(year=2020).table
     for row in contrib.itertuples():
         patches = [p for c in ax.containers for p in c if str(p.get_gid()).startswith(f"{row.sector}:")]
         assert patches, row.sector
@@ -80,14 +80,26 @@ def test_china_trade_lines_and_closure():
     assert "million US dollars" in ax.get_ylabel()
 
 
-def test_sanctions_exposure_step_and_resolutions():
+@pytest.mark.parametrize("year", [2018, 2019, 2020, 2021, 2022, 2023])
+def test_titles_follow_the_sign_of_growth(year):
+    growth = nk.load_gdp().set_index("year").loc[year, "growth_pct"]
+    title = plots.plot_driver_attribution(year=year).get_title(loc="left")
+    assert ("shrank" in title) == (growth < 0) and ("growth" in title) == (growth > 0)
+    title = plots.plot_sector_contributions(year=year).get_title(loc="left")
+    assert ("shrank" in title.lower()) == (growth < 0)
+
+
+def test_sanctions_exposure_bounds_and_resolutions():
     exposure = an.sanctions_exposure()
     ax = plots.plot_sanctions_exposure(exposure)
-    line = [l for l in ax.get_lines() if l.get_gid() == "exposure"][0]
-    np.testing.assert_allclose(line.get_ydata(), exposure["exposure_pct"])
+    monthly = exposure.info["monthly"]
+    lower = [l for l in ax.get_lines() if l.get_gid() == "exposure-lower"][0]
+    upper = [l for l in ax.get_lines() if l.get_gid() == "exposure-upper"][0]
+    np.testing.assert_allclose(lower.get_ydata(), monthly["lower_pct"])
+    np.testing.assert_allclose(upper.get_ydata(), monthly["upper_pct"])
     labels = {t.get_text() for t in ax.texts if t.get_gid() == "resolution-label"}
-    assert {"1718", "2270", "2371", "2375", "2397"} <= labels
-    assert ax.get_ylim() == (0, 100)
+    assert {"2270", "2321", "2371", "2375", "2397"} <= labels
+    assert "bound" in ax.get_title(loc="left")
 
 
 def test_food_balance_production_need_gap():

@@ -11,7 +11,9 @@ import pytest
 
 import nkecon as nk
 from nkecon import reports
-from nkecon.analysis import DEFAULT_DRIVER_MAPPING
+from nkecon.analysis import TOP_SECTORS
+
+DEFAULT_DRIVER_MAPPING = {s: {"unexplained": 1.0} for s in TOP_SECTORS}
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
