@@ -249,10 +249,10 @@ def relief_scenario(
     --------
     >>> r = relief_scenario(["metals"])
     >>> row = r.table.iloc[0]
-    >>> row["measure"], round(row["low"], 1), round(row["high"], 1), row["unit"]
+    >>> str(row["measure"]), round(float(row["low"]), 1), round(float(row["high"]), 1), str(row["unit"])
     ('metals', 71.9, 271.9, 'US$ mn')
     >>> r = relief_scenario(["petroleum"], cap_raise_bbl=1_000_000)
-    >>> int(r.table.iloc[0]["high"]), r.info["new_cap_bbl"]
+    >>> int(r.table.iloc[0]["high"]), float(r.info["new_cap_bbl"])
     (1000000, 1500000.0)
     >>> relief_scenario([])
     Traceback (most recent call last):
