@@ -26,7 +26,7 @@ from . import datasets
 from .errors import ParameterError
 from .results import Result
 
-__all__ = ["MEASURES", "relief_scenario", "relief_base_years", "relief_sentences", "plot_relief_scenario"]
+__all__ = ["MEASURES", "check_parameters", "relief_scenario", "relief_base_years", "relief_sentences", "plot_relief_scenario"]
 
 log = logging.getLogger("nkecon")
 
@@ -436,6 +436,24 @@ def relief_scenario(
         uncertainty=("low/high bounds from disagreeing sources and unpriced or overlapping products, "
                      "not statistical intervals"),
         caveat=" ".join(caveats), info=info)
+
+
+def check_parameters(measures: Any, base_year: Any, cap_raise_bbl: Any = 0, price_usd_per_bbl: Any = 0.0) -> None:
+    """Raise :class:`ParameterError` unless the relief report's parameters build.
+
+    The report's parameters use ``0`` for "not given" (the cap raise then restores the
+    pre-cap level, and petroleum stays in barrels without a price).
+
+    Examples
+    --------
+    >>> check_parameters(["luxury"], 2012)
+    >>> check_parameters(["metals"], 2012)
+    Traceback (most recent call last):
+    ...
+    nkecon.errors.ParameterError: The value for `base_year` must be one of [2016] for measures ['metals'] (years with the data each measure needs before its ban), but 2012 was passed.
+    """
+    relief_scenario(measures, base_year=base_year, cap_raise_bbl=cap_raise_bbl or None,
+                    price_usd_per_bbl=price_usd_per_bbl or None)
 
 
 # --------------------------------------------------------------------------------------
