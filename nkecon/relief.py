@@ -160,6 +160,10 @@ def relief_base_years(*, measures: Iterable[str] = MEASURES, metal_products: Seq
         comp = datasets.load("export_composition", data_dir=data_dir)
         bans = datasets.load("product_bans", data_dir=data_dir)
         sanc = datasets.load("sanctions", data_dir=data_dir)
+        unknown = sorted(set(metal_products) - set(comp["product"].astype(str)))
+        if isinstance(metal_products, str) or not len(metal_products) or unknown:
+            raise ParameterError(f"The value for `metal_products` must name products of export_composition, "
+                                 f"but {metal_products!r} was passed.")
         full = bans[bans["product"].isin(metal_products) & (bans["ban_kind"] == "ban")]
         dates = sanc.set_index("measure_id")["date"]
         first_ban = min((pd.Timestamp(r.effective_date) if pd.notna(r.effective_date) else dates[r.measure_id]).year
@@ -307,10 +311,6 @@ def relief_scenario(
     if "metals" in chosen:
         comp = datasets.load("export_composition", data_dir=data_dir)
         bans = datasets.load("product_bans", data_dir=data_dir)
-        unknown = sorted(set(metal_products) - set(comp["product"].astype(str)))
-        if unknown:
-            raise ParameterError(f"The value for `metal_products` names {unknown[0]!r}, which is not a product "
-                                 "of export_composition.")
         m = _metal_rows(comp, bans, metal_products, metal_partner, base_year)
         sure = m[m["ban_kind"] == "ban"]
         low = float(sure["value_usd_mn"].sum())
