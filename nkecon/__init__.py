@@ -15,7 +15,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .errors import DataError, NkeconError, ParameterError, ReportError, UnknownDatasetError
+from .errors import DataError, FetchError, NkeconError, ParameterError, ReportError, UnknownDatasetError
 from .registry import DATASETS
 
 try:
@@ -29,6 +29,7 @@ __all__ = [
     "DATASETS",
     "DatasetMetadata",
     "DataError",
+    "FetchError",
     "NkeconError",
     "ParameterError",
     "ReportError",
@@ -50,6 +51,10 @@ __all__ = [
     "load_sectors",
     "load_sources",
     "load_trade",
+    "load_un_designations",
+    "fetch_weather",
+    "fetch_un_designations",
+    "fetch_bok_gdp",
     "validate",
     "analysis",
     "plots",
@@ -58,12 +63,13 @@ __all__ = [
 
 # Loaded on first use, so that `import nkecon` (and the command line's quick paths, such as
 # a report rebuild with nothing changed) need not import pandas, matplotlib or statsmodels.
-_LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook")
+_LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook", "fetch")
 _FROM_DATASETS = (
     "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_events", "load_export_composition",
     "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_weather", "load_refined_petroleum",
-    "load_luxury_imports", "load_published_estimates", "load_sanctions", "load_sectors", "load_sources", "load_trade", "validate",
+    "load_luxury_imports", "load_published_estimates", "load_sanctions", "load_sectors", "load_sources", "load_trade", "load_un_designations", "validate",
 )
+_FROM_FETCH = ("fetch_weather", "fetch_un_designations", "fetch_bok_gdp")
 
 
 def __getattr__(name: str) -> Any:
@@ -75,8 +81,12 @@ def __getattr__(name: str) -> Any:
         value = getattr(import_module(".datasets", __name__), name)
         globals()[name] = value
         return value
+    if name in _FROM_FETCH:
+        value = getattr(import_module(".fetch", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'nkecon' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_FROM_DATASETS))
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_FROM_DATASETS) | set(_FROM_FETCH))

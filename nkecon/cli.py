@@ -1,4 +1,4 @@
-"""The ``nkecon`` command line: ``nkecon data list|validate`` and ``nkecon report``.
+"""The ``nkecon`` command line: ``nkecon data list|validate|fetch`` and ``nkecon report``.
 
 Every user mistake or data problem becomes one readable line on standard error and a
 non-zero exit status, never a traceback:
@@ -12,6 +12,7 @@ non-zero exit status, never a traceback:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .errors import NkeconError, ParameterError
@@ -46,11 +47,29 @@ def _data_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _data_fetch(args: argparse.Namespace) -> int:
+    import logging
+
+    from .fetch import fetch
+
+    if not logging.getLogger("nkecon").handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("nkecon: %(message)s"))
+        logging.getLogger("nkecon").addHandler(handler)
+        logging.getLogger("nkecon").setLevel(logging.WARNING)
+    result = fetch(args.names or None, data_dir=args.data_dir, dry_run=args.dry_run, accept=args.accept,
+                   refresh=args.refresh)
+    print(result.summary())
+    if result.wrote and not args.data_dir and os.environ.get("NKECON_DATA_DIR") is None:
+        print(f"to use it: export NKECON_DATA_DIR={result.data_dir}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nkecon", description="Sourced data and reports on North Korea's economy.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    data = sub.add_parser("data", help="list or validate the datasets")
+    data = sub.add_parser("data", help="list, validate or fetch the datasets")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     p_list = data_sub.add_parser("list", help="list the datasets with their periods and row counts")
     p_list.add_argument("--data-dir", help="a data folder with nkecon's layout (default: the shipped data)")
@@ -58,6 +77,22 @@ def build_parser() -> argparse.ArgumentParser:
     p_val = data_sub.add_parser("validate", help="list every problem in a data folder; exit 1 if any")
     p_val.add_argument("dir", nargs="?", help="the data folder (default: $NKECON_DATA_DIR or the shipped data)")
     p_val.set_defaults(func=_data_validate)
+
+    p_fetch = data_sub.add_parser(
+        "fetch", help="bring new figures in from the producers' open services (weather, un_designations, bok_gdp)",
+        description="Fetch ERA5 weather (Open-Meteo), the UN DPRK designations and the BOK's GDP series (ECOS, key in "
+                    "NKECON_ECOS_KEY) into a data folder, after validating them; prints rows added, changed and "
+                    "curated figures the fetch disagrees with. Exit 1 with one line if a source fails; nothing is "
+                    "written then.")
+    p_fetch.add_argument("names", nargs="*", metavar="NAME",
+                         help="weather, un_designations, bok_gdp (default: all; bok_gdp only if NKECON_ECOS_KEY is set)")
+    p_fetch.add_argument("--data-dir", help="the data folder to update (default: $NKECON_DATA_DIR, else the user data "
+                                            "folder, seeded from the shipped data); never the shipped data")
+    p_fetch.add_argument("--dry-run", action="store_true", help="fetch and print the summary; write nothing")
+    p_fetch.add_argument("--accept", action="store_true", help="replace curated figures the fetch disagrees with")
+    p_fetch.add_argument("--refresh", action="store_true", help="ask the services again even if a cached response "
+                                                                "is less than a day old")
+    p_fetch.set_defaults(func=_data_fetch)
 
     add_report_parser(sub)
     return parser

@@ -53,6 +53,7 @@ __all__ = [
     "load_food",
     "load_sanctions",
     "load_events",
+    "load_un_designations",
     "load_sources",
     "validate",
     "data_files",
@@ -310,6 +311,9 @@ load_luxury_imports = _loader("luxury_imports", "China's exports of luxury goods
 load_published_estimates = _loader("published_estimates", "Published estimates of what sanctions, the border closure and weather cost.")
 load_food = _loader("food", "Grain production (RDA) and food-need and food-gap estimates (FAO/WFP, NIS).")
 load_sanctions = _loader("sanctions", "UN Security Council resolutions and unilateral sanctions, with tagged categories.")
+load_un_designations = _loader(
+    "un_designations", "UN Security Council DPRK (1718) designations of individuals and entities, with listing dates."
+)
 load_events = _loader("events", "Shocks and context: nuclear tests, border and lockdown steps, weather, diplomacy.")
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "UnknownDatasetError",
     "ParameterError",
     "ReportError",
+    "FetchError",
 ]
 
 
@@ -79,3 +80,15 @@ class ParameterError(NkeconError, ValueError):
 
 class ReportError(NkeconError):
     """A report failed to build; the message names the notebook, cell and partial output."""
+
+
+class FetchError(NkeconError):
+    """A fetch failed (no network, timeout, HTTP error, rate limit, key, malformed payload).
+
+    The message is one line naming the source and the problem; nothing has been written.
+    """
+
+    def __init__(self, source: str, problem: str):
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")

@@ -8,6 +8,9 @@ of the data or a scheduled job's output folder is used without changing code:
     metadata); it is validated exactly like the shipped data.
 ``NKECON_NOTEBOOKS_DIR``
     a folder of report notebooks to use instead of the shipped ones.
+``NKECON_CACHE_DIR``
+    where ``nkecon data fetch`` keeps raw responses (default: the platform's user cache
+    folder, e.g. ``~/.cache/nkecon`` on Linux).
 ``NKECON_REPORTS_DIR``
     where ``nkecon report`` publishes reports (default: ``reports/`` of the checkout, or
     ``./reports`` when nkecon is installed from a wheel).
@@ -19,7 +22,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["data_dir", "shipped_data_dir", "notebooks_dir", "reports_dir", "project_root"]
+__all__ = ["data_dir", "shipped_data_dir", "user_data_dir", "cache_dir", "notebooks_dir", "reports_dir", "project_root"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -71,3 +74,21 @@ def reports_dir(reports_dir: str | os.PathLike | None = None) -> Path:
         return Path(env)
     root = project_root()
     return (root / "reports") if root is not None else Path.cwd() / "reports"
+
+
+def user_data_dir() -> Path:
+    """Where ``nkecon data fetch`` keeps its data folder by default (e.g.
+    ``~/.local/share/nkecon/data`` on Linux); point ``NKECON_DATA_DIR`` at it to use it."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("nkecon", appauthor=False)) / "data"
+
+
+def cache_dir() -> Path:
+    """Raw responses of ``nkecon data fetch``: ``$NKECON_CACHE_DIR`` or the user cache folder."""
+    env = os.environ.get("NKECON_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("nkecon", appauthor=False))
