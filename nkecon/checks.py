@@ -38,6 +38,14 @@ def _value(x: float) -> str:
     return f"{x:g}"
 
 
+def _step(x: float) -> float:
+    """The rounding step a published figure shows: 100 for 2800, 1 for 227, 0.1 for 17.3."""
+    for step in (1000.0, 100.0, 10.0, 1.0, 0.1, 0.01):
+        if abs(x) >= step and abs(round(x / step) * step - x) < 1e-9:
+            return step
+    return 0.001
+
+
 def _annual_trade(trade: pd.DataFrame) -> pd.DataFrame:
     """The annual trade rows, the latest release of each (series, partner, year, flow)."""
     annual = trade[trade["month"].isna()].copy()
@@ -91,9 +99,73 @@ def months_add_up(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Prob
     return problems
 
 
+def flows_add_up(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Problem]:
+    """Where a row gives exports, imports and their total for the same series, partner,
+    period and release, the total repeats the other two: it must equal their sum (within
+    the rounding of the published figures: 1%, US$ 0.5 mn, or the coarsest rounding step of
+    the three figures, whichever is largest)."""
+    trade = frames["trade"].copy()
+    trade["_month"] = trade["month"].fillna(0)
+    trade["_release"] = trade["release_date"].fillna(pd.Timestamp.min)
+    wide = trade.pivot_table(index=["series", "partner", "year", "_month", "_release"], columns="flow",
+                             values="value_usd_mn", observed=True, aggfunc="first")
+    if not {"exports", "imports", "total"} <= set(wide.columns):
+        return []
+    full = wide.dropna(subset=["exports", "imports", "total"])
+    problems = []
+    for key, row in full.iterrows():
+        parts = row["exports"] + row["imports"]
+        step = max(_step(row[f]) for f in ("exports", "imports", "total"))
+        if abs(parts - row["total"]) > max(0.5, 0.01 * abs(row["total"]), step):
+            series, partner, year, month, release = key
+            where = dict(series=series, partner=partner, year=year, month=int(month) if month else None,
+                         release_date=None if release == pd.Timestamp.min else f"{release:%Y-%m-%d}")
+            problems.append(Problem(
+                _row("trade", folder, **where, flow="total"),
+                f"value_usd_mn {_value(row['total'])} disagrees with exports {_value(row['exports'])} + imports "
+                f"{_value(row['imports'])} = {parts:.2f} in the rows of the same key with flow exports and imports; "
+                "expected the total to equal the sum within rounding",
+            ))
+    return problems
+
+
+def months_declared(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Problem]:
+    """The trade metadata's count of published China customs months per year and flow
+    (``nkecon:months_published``) must match the rows."""
+    import json
+
+    from .registry import PACKAGE_FILE
+
+    try:
+        package = json.loads((folder / PACKAGE_FILE).read_text(encoding="utf-8"))
+        declared = next(r for r in package["resources"] if r.get("name") == "trade").get("nkecon:months_published")
+    except (OSError, ValueError, StopIteration, KeyError, TypeError):
+        return []
+    if not isinstance(declared, dict):
+        return []
+    trade = frames["trade"]
+    monthly = trade[(trade["series"] == "china_customs") & trade["month"].notna()]
+    counts = monthly.groupby(["year", "flow"], observed=True)["month"].nunique()
+    problems = []
+    years = {int(y) for y in declared} | {int(y) for y, _ in counts.index}
+    for year in sorted(years):
+        for flow in ("exports", "imports", "total"):
+            have = int(counts.get((year, flow), 0))
+            said = int((declared.get(str(year)) or {}).get(flow, 0))
+            if have != said:
+                problems.append(Problem(
+                    f"{folder / PACKAGE_FILE}, resource 'trade', nkecon:months_published",
+                    f"says {said} month(s) of {flow} in {year} but {folder / 'trade.csv'} holds {have}; "
+                    "expected the count to match the rows (update one of them)",
+                ))
+    return problems
+
+
 CHECKS: tuple[Check, ...] = (
     Check("composition_totals", ("export_composition", "trade"), composition_totals),
     Check("months_add_up", ("trade",), months_add_up),
+    Check("flows_add_up", ("trade",), flows_add_up),
+    Check("months_declared", ("trade",), months_declared),
 )
 
 
