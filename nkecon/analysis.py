@@ -64,6 +64,19 @@ TOP_SECTORS: tuple[str, ...] = (
 def verb(value: float, *, up: str = "grew", down: str = "shrank", flat: str = "was flat") -> str:
     """The verb that goes with a change: ``grew`` for a rise, ``shrank`` for a fall.
 
+    Parameters
+    ----------
+    value : float
+        A change.
+    up, down, flat : str
+        The words for a rise, a fall and no change.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> verb(3.1), verb(-4.5), verb(0.0)
     ('grew', 'shrank', 'was flat')
     """
@@ -75,7 +88,23 @@ def verb(value: float, *, up: str = "grew", down: str = "shrank", flat: str = "w
 
 
 def describe(result: Result) -> str:
-    """The sample, method, uncertainty and caveat of a helper's result, as text."""
+    """The sample, method, uncertainty and caveat of a helper's result, as text.
+
+    Parameters
+    ----------
+    result : Result
+        What a helper returned.
+
+    Returns
+    -------
+    str
+        One line each for sample, method, uncertainty and caveat.
+
+    Examples
+    --------
+    >>> print(describe(trade_yoy()).splitlines()[0])
+    sample: china_customs annual trade with china
+    """
     return result.describe()
 
 
@@ -113,6 +142,21 @@ def counterfactual(
     Returns a :class:`Result` with one row per method (``expected_pct`` and its
     interval, ``shortfall_pp`` and its interval); ``fit`` is the ARIMA results.
 
+    Parameters
+    ----------
+    gdp : DataFrame, optional
+        The GDP series (default :func:`nkecon.load_gdp`).
+    focus_year : int
+        The year to compare with its expectation; after the baseline.
+    baseline : (int, int)
+        First and last year of the baseline window (at least 8 years).
+    order : (int, int, int)
+        ARIMA (p, d, q), each 0-3.
+    alpha : float
+        1 - the prediction intervals' level.
+
+    Examples
+    --------
     >>> cf = counterfactual()
     >>> list(cf.table["method"])
     ['ARIMA(1, 0, 0)', 'mean', 'linear trend']
@@ -207,6 +251,25 @@ def sector_contributions(
 
     The headline is the BOK's GDP growth (``gdp``), never a second copy of it.
 
+    Parameters
+    ----------
+    sectors : DataFrame, optional
+        The ``sectors`` data.
+    year : int
+        The year whose growth is decomposed.
+    industries : sequence of str
+        The industries (default the BOK's top-level ones).
+    gdp : DataFrame, optional
+        The GDP series whose growth is the headline.
+
+    Returns
+    -------
+    Result
+        One row per industry (``share_prev_pct``, ``growth_pct``, ``contribution_pp``) and a
+        ``residual`` row; ``info`` holds ``year``, ``headline_pct``, ``residual_pp``.
+
+    Examples
+    --------
     >>> c = sector_contributions(year=2020)
     >>> round(float(c.table["contribution_pp"].sum()), 2), c.info["headline_pct"]
     (-4.5, -4.5)
@@ -283,6 +346,22 @@ def driver_evidence(
     * ``weather``: 1 if a flood, typhoon, drought or heatwave of the events data began that
       year, else 0.
 
+    Parameters
+    ----------
+    year : int
+        The year.
+    events : DataFrame, optional
+        The ``events`` data.
+    exposure : Result, optional
+        From :func:`sanctions_exposure`.
+
+    Returns
+    -------
+    dict
+        ``driver -> (strength 0..1, reason)``.
+
+    Examples
+    --------
     >>> ev = driver_evidence(2018)
     >>> ev["border_closure"][0], ev["weather"][0]
     (0.0, 1.0)
@@ -326,6 +405,19 @@ def default_mapping(
     and bad weather cannot explain growth. A driver absent that year gets exactly 0.
     Returns the mapping and, per industry, the reason in words.
 
+    Parameters
+    ----------
+    year : int
+        The year.
+    contributions : Result, optional
+        From :func:`sector_contributions`.
+    events : DataFrame, optional
+        The ``events`` data.
+    exposure : Result, optional
+        From :func:`sanctions_exposure`.
+
+    Examples
+    --------
     >>> mapping, reasons = default_mapping(2018)
     >>> mapping["services"].get("border_closure", 0.0)
     0.0
@@ -646,6 +738,29 @@ def trade_shock(
     it as a percentage change and in US$ million a month at the pre-closure mean level,
     with ``1 - alpha`` confidence intervals; ``fit`` holds the SARIMAX results.
 
+    Parameters
+    ----------
+    trade : DataFrame, optional
+        The ``trade`` data.
+    closure : str
+        Date of the border closure (``YYYY-MM-DD``), inside the window.
+    start, end : str
+        First and last month of the window (``YYYY-MM``).
+    flow : {'imports', 'exports', 'total'}
+        The flow, from North Korea's side.
+    series : str
+        The trade series.
+    alpha : float
+        1 - the confidence level.
+
+    Returns
+    -------
+    Result
+        One row: the step as a log change, percent and US$ mn a month, with intervals;
+        ``fit`` is the SARIMAX results; ``info`` holds ``flow``, ``alpha``, ``closure``.
+
+    Examples
+    --------
     >>> shock = trade_shock()
     >>> bool(shock.table["pct_change"].iloc[0] < -80)
     True
@@ -719,6 +834,22 @@ def trade_shock(
 def trade_yoy(trade: pd.DataFrame | None = None, *, series: str = "china_customs", partner: str = "china") -> Result:
     """Year-on-year change in annual trade (percent), by flow, for one series and partner.
 
+    Parameters
+    ----------
+    trade : DataFrame, optional
+        The ``trade`` data.
+    series : str
+        The trade series.
+    partner : str
+        The partner.
+
+    Returns
+    -------
+    Result
+        One row per flow and year: ``value_usd_mn`` and ``yoy_pct``.
+
+    Examples
+    --------
     >>> yoy = trade_yoy().table.set_index(["flow", "year"])
     >>> bool(yoy.loc[("total", 2020), "yoy_pct"] < -75)
     True
@@ -776,6 +907,26 @@ def weather_anomaly(
     when fetched); the normal must have the same measure, season and basis. Years no source
     covers are absent, never filled.
 
+    Parameters
+    ----------
+    weather : DataFrame, optional
+        The ``weather`` data.
+    measure : str
+        ``precipitation_mm`` or ``mean_temperature_c``.
+    season : str
+        ``annual``, ``jja`` or ``may_sep``.
+    normal : str
+        The normal's period, e.g. ``'1991-2020'``.
+    basis : str, optional
+        ``kma_stations`` or ``era5_reanalysis`` (default: the first with a normal and years).
+
+    Returns
+    -------
+    Result
+        One row per year: ``value`` and ``anomaly``; ``info`` holds the normal and basis.
+
+    Examples
+    --------
     >>> r = weather_anomaly(normal="1981-2010")
     >>> int(r.table["year"].min()) >= 1990
     True
@@ -835,6 +986,19 @@ def growth_regression(
         One row per term (``coef``, ``se``, ``ci_lower``, ``ci_upper``, ``p_value``,
         ``loo_min``, ``loo_max``); ``fit`` is the statsmodels results (``use_t``);
         ``info`` has ``design``, ``leave_one_out``, ``df_resid``, ``weather_used``.
+
+    Parameters
+    ----------
+    gdp : DataFrame, optional
+        The GDP series.
+    sample : (int, int)
+        First and last year.
+    alpha : float
+        1 - the confidence level.
+    weather : DataFrame, optional
+        The ``weather`` data.
+    min_weather_years : int
+        Years the weather measure must cover for weather to enter the model.
 
     Examples
     --------
@@ -907,6 +1071,22 @@ def regression_verdict(regression: Result, attribution: Result, *, driver: str =
     includes the attributed points; it *contradicts* it when its interval excludes them;
     otherwise it *cannot tell* (the interval includes both 0 and the attribution).
 
+    Parameters
+    ----------
+    regression : Result
+        From :func:`growth_regression`.
+    attribution : Result
+        From :func:`attribute_drivers`.
+    driver : str
+        ``border_closure``, ``sanctions`` or ``weather``.
+
+    Returns
+    -------
+    str
+        One sentence with ``supports``, ``contradicts`` or ``cannot tell``.
+
+    Examples
+    --------
     >>> s = regression_verdict(growth_regression(), attribute_drivers(year=2020))
     >>> any(w in s for w in ("supports", "contradicts", "cannot tell"))
     True
@@ -955,6 +1135,27 @@ def trade_shocks(
     bans should move exports, the closure imports. Months without a published figure are
     missing (listed in ``info["missing"]``).
 
+    Parameters
+    ----------
+    trade : DataFrame, optional
+        The ``trade`` data.
+    bans : str
+        Date the UN export bans took effect (``YYYY-MM-DD``).
+    closure : str
+        Date of the border closure.
+    start, end : str
+        First and last month (``YYYY-MM``).
+    alpha : float
+        1 - the confidence level.
+
+    Returns
+    -------
+    Result
+        One row per flow and shock (``pct_change`` and its interval, months used and
+        missing); ``fit`` maps flow to the OLS results; ``info['missing']`` lists the months.
+
+    Examples
+    --------
     >>> r = trade_shocks()
     >>> t = r.table.set_index(["flow", "shock"])
     >>> bool(t.loc[("exports", "export_bans"), "pct_change"] < 0)
@@ -1011,8 +1212,6 @@ def trade_shocks(
 def compare_estimates(
     attribution: Result,
     estimates: pd.DataFrame | None = None,
-    *,
-    regression: Result | None = None,
 ) -> Result:
     """nkecon's split of a year beside the published estimates for the same year and driver.
 
@@ -1022,6 +1221,21 @@ def compare_estimates(
     size). Each row says whether nkecon's interval and the published figure (or range)
     overlap.
 
+    Parameters
+    ----------
+    attribution : Result
+        From :func:`attribute_drivers`.
+    estimates : DataFrame, optional
+        The ``published_estimates`` data.
+
+    Returns
+    -------
+    Result
+        One row per comparable published estimate, with nkecon's figure and interval and
+        ``agrees`` (whether they overlap).
+
+    Examples
+    --------
     >>> r = compare_estimates(attribute_drivers(year=2020))
     >>> set(r.table["driver"]) <= {"sanctions", "border_closure", "weather", "covid_total"}
     True
@@ -1063,6 +1277,19 @@ def compare_estimates(
 def gdp_revisions(releases: pd.DataFrame | None = None) -> Result:
     """How much the BOK revised each year's growth: first published against latest.
 
+    Parameters
+    ----------
+    releases : DataFrame, optional
+        The ``gdp_releases`` data.
+
+    Returns
+    -------
+    Result
+        One row per year: first and latest published growth and the revision;
+        ``info`` holds the mean and largest absolute revision.
+
+    Examples
+    --------
     >>> r = gdp_revisions()
     >>> t = r.table.set_index("year")
     >>> float(t.loc[2007, "first_pct"]), float(t.loc[2007, "latest_pct"])
@@ -1116,6 +1343,21 @@ def food_balance(food: pd.DataFrame | None = None, *, year: int = 2020) -> Resul
     nearest need published for that year). ``attrs`` adds the RDA harvest change from the
     previous year and the published 2020 harvest loss to floods and typhoons.
 
+    Parameters
+    ----------
+    food : DataFrame, optional
+        The ``food`` data.
+    year : int
+        The harvest year.
+
+    Returns
+    -------
+    Result
+        One row per gap estimate; ``info`` holds the RDA harvest, its change and the
+        published harvest loss.
+
+    Examples
+    --------
     >>> fb = food_balance(year=2020)
     >>> bool((fb.table["gap_kt"] > 0).all())
     True
@@ -1129,12 +1371,22 @@ def food_balance(food: pd.DataFrame | None = None, *, year: int = 2020) -> Resul
     rows = []
     for g in gaps.itertuples():
         need = _need_for(food, needs, int(g.year), str(g.publisher), str(g.commodity))
+        derived = "production + import requirement" in str(need["publisher"])
+        if pd.notna(g.months_stated):
+            months, basis = float(g.months_stated), "as the source states it"
+        elif derived:
+            # FAO's requirement is utilisation (food, feed, seed, losses) less production:
+            # months of it would not be months of consumption, so none are computed
+            months, basis = np.nan, "not computed: the only need is total utilisation, not food use"
+        else:
+            months = float(g.value_kt) / (float(need["value_kt"]) / 12)
+            basis = "gap / (need / 12)" + ("" if need["publisher"] == g.publisher else f", need from {need['publisher']}")
         rows.append({
             "year": int(g.year), "publisher": g.publisher, "commodity": str(g.commodity),
             "basis": g.basis, "period": g.period, "gap_kt": float(g.value_kt),
             "need_kt": float(need["value_kt"]), "need_publisher": need["publisher"],
             "need_year": int(need["year"]),
-            "months_of_consumption": float(g.value_kt) / (float(need["value_kt"]) / 12),
+            "months_of_consumption": months, "months_basis": basis,
             "source_id": g.source_id,
         })
     frame = pd.DataFrame(rows).sort_values(["year", "publisher"]).reset_index(drop=True)
@@ -1151,7 +1403,7 @@ def food_balance(food: pd.DataFrame | None = None, *, year: int = 2020) -> Resul
               "harvest_loss_kt": float(loss["value_kt"].iloc[0]) if len(loss) else np.nan,
               "harvest_loss_publisher": str(loss["publisher"].iloc[0]) if len(loss) else ""},
         sample=f"published gap estimates for the marketing years starting {year} and {year + 1}",
-        method="gap / (need / 12) = months of consumption the gap represents",
+        method="months of consumption the gap represents: as the source states it, else gap / (need / 12)",
         uncertainty=("estimates differ in what they count (food or grain, milled or not, cereal "
                      "equivalent); compare within a row, not across rows"),
     )

@@ -142,6 +142,29 @@ def plot_gdp_growth(
     Bars are growth (BOK); ``highlight`` years are picked out in colour and labelled. The
     border-closure years are shaded; UN resolutions (triangles), nuclear tests (stars) and
     weather shocks (dots) are marked along the top.
+
+    Parameters
+    ----------
+    data : DataFrame, optional
+        The GDP series (default :func:`nkecon.load_gdp`).
+    events, sanctions : DataFrame, optional
+        The events and sanctions data.
+    highlight : tuple of int
+        Years picked out and labelled.
+    ax : Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.bar`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_gdp_growth()
+    >>> ax.get_ylabel()
+    'Real GDP growth on the previous year (%)'
     """
     gdp = datasets.load_gdp() if data is None else data
     events = datasets.load_events() if events is None else events
@@ -348,6 +371,31 @@ def plot_china_trade(
 
     ``shock`` is a :func:`nkecon.analysis.trade_shock` result; its flow and interval level
     name the label. ``**kwargs`` go to :meth:`matplotlib.axes.Axes.plot`.
+
+    Parameters
+    ----------
+    data : DataFrame, optional
+        The ``trade`` data.
+    start, end : str
+        The months shown.
+    closure : str
+        The closure date.
+    shock : Result, optional
+        From :func:`nkecon.analysis.trade_shock`.
+    ax : Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_china_trade()
+    >>> 'imports' in [t.get_text() for t in ax.texts if t.get_gid() == 'shock-label'][0]
+    True
     """
     trade = datasets.load_trade() if data is None else data
     shock = analysis.trade_shock(trade, closure=closure, start=start, end=end) if shock is None else shock
@@ -400,6 +448,21 @@ def plot_sanctions_exposure(
     ``data`` is a :func:`nkecon.analysis.sanctions_exposure` result; ``**kwargs`` go to
     :meth:`matplotlib.axes.Axes.fill_between`.
 
+    Parameters
+    ----------
+    data : Result, optional
+        From :func:`nkecon.analysis.sanctions_exposure`.
+    sanctions : DataFrame, optional
+        The ``sanctions`` data.
+    ax : Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.fill_between`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Examples
     --------
     >>> ax = plot_sanctions_exposure()
@@ -447,7 +510,31 @@ def plot_food_balance(
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """RDA grain production against published needs, with gaps and weather shocks."""
+    """RDA grain production against published needs, with gaps and weather shocks.
+
+    Parameters
+    ----------
+    data : DataFrame, optional
+        The ``food`` data.
+    events : DataFrame, optional
+        The ``events`` data.
+    start, end : int
+        The years shown.
+    ax : Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.bar`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_food_balance()
+    >>> ax.get_title(loc='left')
+    'Grain production against estimated need'
+    """
     food = datasets.load_food() if data is None else data
     events = datasets.load_events() if events is None else events
     ax = _axes(ax, figsize=(9, 4.8))
@@ -492,7 +579,33 @@ def plot_counterfactual(
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """Actual growth against the baseline models' expected growth, with prediction intervals."""
+    """Actual growth against the baseline models' expected growth, with prediction intervals.
+
+    Parameters
+    ----------
+    data : Result, optional
+        From :func:`nkecon.analysis.counterfactual`.
+    gdp : DataFrame, optional
+        The GDP series.
+    baseline : (int, int)
+        Used only when ``data`` is computed here.
+    focus_year : int
+        Used only when ``data`` is computed here.
+    ax : Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_counterfactual(focus_year=2020)
+    >>> '1999-2019' in ax.get_title(loc='left')
+    True
+    """
     result = analysis.counterfactual(gdp, focus_year=focus_year, baseline=baseline) if data is None else data
     cf = result.table
     gdp = datasets.load_gdp() if gdp is None else gdp
@@ -543,6 +656,21 @@ def plot_trade_shocks(
     ``data`` is a :func:`nkecon.analysis.trade_shocks` result; ``**kwargs`` go to
     :meth:`matplotlib.axes.Axes.plot`.
 
+    Parameters
+    ----------
+    data : Result, optional
+        From :func:`nkecon.analysis.trade_shocks`.
+    trade : DataFrame, optional
+        The ``trade`` data.
+    ax : Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Examples
     --------
     >>> ax = plot_trade_shocks()
@@ -589,6 +717,19 @@ def plot_gdp_revisions(data: "analysis.Result | None" = None, *, ax: Axes | None
     ``data`` is a :func:`nkecon.analysis.gdp_revisions` result; ``**kwargs`` go to
     :meth:`matplotlib.axes.Axes.scatter` (first releases).
 
+    Parameters
+    ----------
+    data : Result, optional
+        From :func:`nkecon.analysis.gdp_revisions`.
+    ax : Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.scatter`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Examples
     --------
     >>> ax = plot_gdp_revisions()
@@ -620,6 +761,26 @@ def plot_estimates_comparison(data: "analysis.Result", *, ax: Axes | None = None
 
     ``data`` is a :func:`nkecon.analysis.compare_estimates` result; ``**kwargs`` go to
     :meth:`matplotlib.axes.Axes.errorbar` for the published figures.
+
+    Parameters
+    ----------
+    data : Result
+        From :func:`nkecon.analysis.compare_estimates`.
+    ax : Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.errorbar`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from nkecon import analysis
+    >>> ax = plot_estimates_comparison(analysis.compare_estimates(analysis.attribute_drivers(year=2020)))
+    >>> '2020' in ax.get_title(loc='left')
+    True
     """
     t = data.table.reset_index(drop=True)
     ax = _axes(ax, figsize=(9, 1.2 + 0.6 * max(len(t), 1)))
