@@ -42,6 +42,7 @@ __all__ = [
     "plot_trade_shocks",
     "plot_gdp_revisions",
     "plot_estimates_comparison",
+    "plot_designations",
 ]
 
 STYLE = Path(__file__).with_name("nkecon.mplstyle")
@@ -799,4 +800,69 @@ def plot_estimates_comparison(data: "analysis.Result", *, ax: Axes | None = None
     ax.set_xlabel(f"Effect on growth in {data.info['year']} (pp; GDP-level effects in %)")
     ax.set_title(f"nkecon's split of {data.info['year']} beside published estimates (bars: nkecon; diamonds: published)")
     _source_line(ax, "published_estimates", "sectors")
+    return ax
+
+
+# --------------------------------------------------------------------------- 11. designations
+@_styled
+def plot_designations(
+    data: pd.DataFrame | None = None,
+    *,
+    sanctions: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """UN 1718 Committee designations of individuals and entities by year of listing, with
+    the UN resolutions marked at their dates.
+
+    Parameters
+    ----------
+    data : DataFrame, optional
+        The ``un_designations`` data (``nkecon data fetch un_designations`` brings the
+        whole list; the shipped file holds a sourced excerpt).
+    sanctions : DataFrame, optional
+        The ``sanctions`` data.
+    ax : Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.bar`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_designations()
+    >>> "designations" in ax.get_title(loc="left")
+    True
+    """
+    data = datasets.load("un_designations") if data is None else data
+    sanctions = datasets.load_sanctions() if sanctions is None else sanctions
+    ax = _axes(ax, figsize=(9, 4.5))
+    counts = data.assign(year=data["listed_on"].dt.year).groupby(["year", "kind"], observed=False).size().unstack(fill_value=0)
+    un = sanctions[sanctions["authority"] == "UN"]
+    first = min([int(un["date"].dt.year.min())] + [int(y) for y in counts.index])
+    last = max([int(un["date"].dt.year.max())] + [int(y) for y in counts.index])
+    years = np.arange(first, last + 1)
+    counts = counts.reindex(years, fill_value=0)
+    bottom = np.zeros(len(years))
+    colours = {"individual": "#0072B2", "entity": "#E69F00"}
+    for kind in counts.columns:
+        ax.bar(years, counts[kind].to_numpy(), bottom=bottom, color=colours.get(str(kind), GREY), width=0.7,
+               label={"individual": "Individuals", "entity": "Entities"}.get(str(kind), str(kind)),
+               gid=f"designations-{kind}", **kwargs)
+        bottom += counts[kind].to_numpy()
+    strip = ax.get_xaxis_transform()
+    xs = un["date"].dt.year + (un["date"].dt.day_of_year - 1) / 365 - 0.5
+    ax.scatter(xs, [0.97] * len(xs), marker="v", color="black", s=25, transform=strip, clip_on=False,
+               label="UN sanctions resolution (at its date)", gid="resolutions")
+    ax.set_xlim(years.min() - 0.6, years.max() + 0.6)
+    ax.set_ylim(0, max(bottom.max(), 1) * 1.25)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.set_ylabel("Entries listed that year")
+    n = len(data)
+    ax.set_title(f"UN 1718 Committee designations by year of listing ({n} entries in the data)")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.9), fontsize=8)
+    _source_line(ax, "un_designations", "sanctions", extra="Year of listing as the consolidated list gives it.")
     return ax
