@@ -1306,7 +1306,7 @@ def gdp_revisions(releases: pd.DataFrame | None = None) -> Result:
                           "latest_release": latest["release_date"].reindex(first.index).to_numpy(),
                           "releases": count.reindex(first.index).to_numpy()})
     frame["revision_pp"] = frame["latest_pct"] - frame["first_pct"]
-    revised = frame[frame["releases"] > 1]
+    revised = frame[frame["revision_pp"].abs() > 0.05]
     mean_abs = float(revised["revision_pp"].abs().mean()) if len(revised) else 0.0
     return Result("gdp_revisions", frame, sample=f"{len(frame)} years, {releases['release_date'].nunique()} releases",
                   method="latest published growth minus first published growth, by year",
@@ -1314,7 +1314,7 @@ def gdp_revisions(releases: pd.DataFrame | None = None) -> Result:
                   caveat="a year whose first release was not found starts at the earliest release found",
                   info={"mean_abs_revision_pp": mean_abs,
                         "max_abs_revision_pp": float(revised["revision_pp"].abs().max()) if len(revised) else 0.0,
-                        "years_revised": int((revised["revision_pp"].abs() > 0.05).sum())})
+                        "years_revised": len(revised), "years_republished": int((frame["releases"] > 1).sum())})
 
 
 # --------------------------------------------------------------------------------- food balance

@@ -748,8 +748,8 @@ def plot_gdp_revisions(data: "analysis.Result | None" = None, *, ax: Axes | None
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_ylabel(datasets.get_metadata("gdp_releases").label("growth_pct"))
     info = result.info
-    ax.set_title(f"How the BOK revised its estimates: {info['years_revised']} years revised, "
-                 f"by {info['mean_abs_revision_pp']:.2f} pp on average (at most {info['max_abs_revision_pp']:.1f})")
+    ax.set_title(f"How the BOK revised its estimates: {info['years_revised']} of {len(t)} years revised, "
+                 f"by {info['mean_abs_revision_pp']:.2f} points on average (at most {info['max_abs_revision_pp']:.1f})")
     ax.legend(loc="lower right", fontsize=8)
     _source_line(ax, "gdp_releases", extra="Every BOK release found in the press, and the current series (ECOS 251Y001).")
     return ax
