@@ -61,16 +61,20 @@ def _engine(holder: dict):
     return "nkecon"
 
 
-def _source_cell_number(nb: Any, index: int) -> int:
-    """The 1-based number, in the source notebook, of cell ``index`` of the executed notebook
-    (papermill inserts the injected-parameters cell, and error cells, into the latter)."""
-    number = 0
-    for i, cell in enumerate(nb.cells[: index + 1]):
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags or "papermill-error-cell-tag" in tags:
-            continue
-        number += 1
-    return number
+def _tags(cell: Any) -> list:
+    return cell.get("metadata", {}).get("tags", []) or []
+
+
+def _executed_cells(nb: Any) -> list:
+    """The executed notebook's cells without the error cells papermill adds after a failure
+    (its ``cell_index`` counts cells before those were inserted)."""
+    return [c for c in nb.cells if "papermill-error-cell-tag" not in _tags(c)]
+
+
+def _source_cell_number(cells: list, index: int) -> int:
+    """The 1-based number, in the source notebook, of executed cell ``index`` (papermill
+    inserts the injected-parameters cell after the parameters cell)."""
+    return sum(1 for c in cells[: index + 1] if "injected-parameters" not in _tags(c))
 
 
 def _failing_line(source: str, traceback: list[str]) -> str:
@@ -85,23 +89,23 @@ def _failing_line(source: str, traceback: list[str]) -> str:
     return line if len(line) <= 100 else line[:97] + "..."
 
 
-def _running_cell(nb: Any) -> int | None:
-    for i, cell in enumerate(nb.cells):
-        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
-            return i
-    return None
+def _running_cell(cells: list) -> int | None:
+    """The cell that was running when the kernel timed out or died: the last one started."""
+    started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    return started[-1] if started else None
 
 
 def cell_failure(exc: BaseException | None, nb: Any, notebook: str, timeout: int) -> str:
     """One line: which cell failed (numbered as in the source notebook), its failing line, the error."""
     index = getattr(exc, "cell_index", None)
-    if not isinstance(index, int) and nb is not None:
-        index = _running_cell(nb)
+    cells = _executed_cells(nb) if nb is not None else []
+    if not isinstance(index, int):
+        index = _running_cell(cells)
     name = type(exc).__name__ if exc is not None else "error"
-    if isinstance(index, int) and nb is not None and 0 <= index < len(nb.cells):
-        cell = nb.cells[index]
+    if isinstance(index, int) and 0 <= index < len(cells):
+        cell = cells[index]
         source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        where = f"cell {_source_cell_number(nb, index)} of {notebook}.ipynb"
+        where = f"cell {_source_cell_number(cells, index)} of {notebook}.ipynb"
         line = _failing_line(source, getattr(exc, "traceback", None) or [])
         where += f" `{line}`" if line else ""
     else:
