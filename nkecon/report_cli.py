@@ -306,7 +306,7 @@ def _validate_data(data_dir: Path) -> None:
         problems = validate(data_dir)
     except DataError as exc:
         raise ParameterError(f"The data folder {str(data_dir)!r} is not valid: {exc}") from None
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+    except Exception as exc:  # a malformed schema must not become a traceback
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ParameterError(f"The data folder {str(data_dir)!r} cannot be read: {first[:300]}") from None
     if problems:

@@ -6,7 +6,7 @@ One module per job:
 * :mod:`~nkecon.reports.expr` is the contract's small expression language;
 * :mod:`~nkecon.reports.contract` reads and applies a notebook's parameter contract;
 * :mod:`~nkecon.reports.notebooks` finds the notebooks marked as reports;
-* :mod:`~nkecon.reports.plan` resolves requests to folders, titles and input hashes;
+* :mod:`~nkecon.reports.planning` resolves requests to folders, titles and input hashes;
 * :mod:`~nkecon.reports.files` writes atomically, deletes only what nkecon created, and
   refuses unsafe output and data folders;
 * :mod:`~nkecon.reports.worker` runs one report in a worker process;
@@ -25,7 +25,7 @@ from .build import LockedError, ReportResult, build
 from .contract import ContractError, Param, resolve
 from .index import write_index
 from .notebooks import NotebookSpec, discover, get_notebook
-from .plan import Planned, plan, slug_for
+from .planning import Planned, plan, slug_for
 
 __all__ = ["ContractError", "LockedError", "NotebookSpec", "Param", "Planned", "ReportResult", "build", "discover",
            "get_notebook", "plan", "resolve", "slug_for", "write_index"]

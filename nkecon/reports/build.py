@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import NkeconError
 from .files import BUILD_DIR, OutputError, describe_os_error, make_owned_dir, read_json, remove_owned, safe_path
 from .index import write_index
-from .plan import Planned, input_hash, shared_inputs_hash
+from .planning import Planned, input_hash, shared_inputs_hash
 from .pool import run_all
 from .publish import clear_failure, failure_of, publish, record_failure, recover
 from .worker import Job

@@ -20,3 +20,11 @@ def driver_mapping(value: Any) -> bool:
             raise
         raise ParameterError(f"`driver_mapping` must map industries to {{driver: weight}} mappings ({exc}).") from None
     return True
+
+
+def sector_year(year: Any) -> bool:
+    """The sectors data hold every industry's growth in ``year`` and share in the year before."""
+    from ..analysis import sector_contributions
+
+    sector_contributions(year=year)
+    return True

@@ -241,7 +241,12 @@ def resolve(params: Mapping[str, Param], rules: tuple[Rule, ...], notebook: str,
     for name, p in params.items():
         _check_constraint(p, values, notebook, data)
     for rule in rules:
-        if not rule.expr.evaluate(values, data):
+        try:
+            ok = rule.expr.evaluate(values, data)
+        except ParameterError as exc:  # raised by a check() the rule calls
+            why = rule.message or f"`{rule.expr.text}`"
+            raise ParameterError(f"Report {notebook!r}: {why}: {exc} (parameters cell line {rule.line}).") from None
+        if not ok:
             shown = ", ".join(f"{n}={V.short_repr(values[n], 40)}" for n in params if n in rule.expr.names)
             why = rule.message or f"the parameters must satisfy `{rule.expr.text}`"
             raise ParameterError(f"Report {notebook!r}: {why}, but {shown} was passed (rule `{rule.expr.text}`, "

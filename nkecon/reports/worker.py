@@ -199,7 +199,7 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
     (build / "index.html").write_text(page, encoding="utf-8")
     timings["export_s"] = round(time.perf_counter() - t, 3)
     timings["total_s"] = round(time.perf_counter() - start, 3)
-    from .plan import library_versions
+    from .planning import library_versions
     from ..notebook import data_hashes
 
     provenance = {
