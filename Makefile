@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 STAMP  := $(VENV)/.nkecon-synced
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup report test lab bench lock clean
+.PHONY: setup report test lab bench lock clean kernel
 
 setup: $(STAMP)
 
@@ -22,8 +22,16 @@ $(STAMP): $(UV) pyproject.toml requirements.lock
 	$(UV) venv --quiet --allow-existing --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV)
 	$(UV) pip sync --quiet --compile-bytecode --python $(VENV)/bin/python requirements.lock
 	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps --editable .
-	$(VENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (nkecon)" >/dev/null
+	$(VENV)/bin/nkecon kernel install >/dev/null
+	# nbstripout strips notebook outputs on commit (.gitattributes); the command is relative so
+	# that every clone and worktree uses its own .venv. A no-op outside a git checkout.
+	-git rev-parse --git-dir >/dev/null 2>&1 && git config filter.nbstripout.clean '.venv/bin/python -m nbstripout' \
+		&& git config filter.nbstripout.smudge cat && git config diff.ipynb.textconv '.venv/bin/python -m nbstripout -t' 
 	touch $@
+
+# Register the kernel `nkecon` for your own Jupyter too (~/.local/share/jupyter/kernels).
+kernel: setup
+	$(VENV)/bin/nkecon kernel install --user
 
 report: setup
 	$(VENV)/bin/nkecon report

@@ -189,15 +189,22 @@ def counterfactual(
         raise ParameterError(
             f"The value for `order` must be three integers (p, d, q) between 0 and 3, but {order!r} was passed."
         )
-    sample = growth.loc[start:end]
-    if sample.isna().any():
-        raise ParameterError(f"The baseline window {start}-{end} has years without a growth figure.")
+    window = growth.reindex(range(start, end + 1))
+    missing = [int(y) for y in window.index[window.isna()]]
+    sample = window.dropna()
+    if len(sample) < 8:
+        raise ParameterError(
+            f"The baseline window {start}-{end} has only {len(sample)} years with a growth figure; at least 8 are needed."
+        )
+    if focus not in growth.index or pd.isna(growth.loc[focus]):
+        raise ParameterError(f"No growth figure for `focus_year` {focus} in the data given.")
     actual = float(growth.loc[focus])
     steps = focus - end
     n = len(sample)
     rows = []
 
-    y = pd.Series(sample.to_numpy(), index=pd.period_range(str(start), str(end), freq="Y"))
+    # years without a published figure stay missing: the state-space ARIMA skips them
+    y = pd.Series(window.to_numpy(), index=pd.period_range(str(start), str(end), freq="Y"))
     trend = "c" if order[1] == 0 else "n"
     fit = ARIMA(y, order=tuple(int(o) for o in order), trend=trend).fit()
     fc = fit.get_forecast(steps=steps)
@@ -226,7 +233,8 @@ def counterfactual(
         frame,
         fit=fit,
         info={"focus_year": focus, "baseline": (start, end), "alpha": alpha, "actual_pct": actual},
-        sample=f"BOK real GDP growth {start}-{end} ({n} annual observations)",
+        sample=(f"BOK real GDP growth {start}-{end} ({n} annual observations"
+                + (f"; no figure published for {', '.join(map(str, missing))})" if missing else ")")),
         method=(f"ARIMA{tuple(order)} by maximum likelihood, baseline mean, and OLS linear trend; "
                 f"each forecast {steps} year(s) ahead to {focus}"),
         uncertainty=f"{100 * (1 - alpha):.0f}% prediction intervals (new observation, not the mean)",
@@ -1260,7 +1268,8 @@ def compare_estimates(
         pub_hi = e.effect_high if pd.notna(e.effect_high) else e.effect
         lo, hi = float(ours.loc[drv, "lower_pp"]), float(ours.loc[drv, "upper_pp"])
         overlap = not (pd.isna(pub_lo) or pd.isna(pub_hi)) and not (max(pub_lo, pub_hi) < lo or min(pub_lo, pub_hi) > hi)
-        rows.append({"estimate_id": e.estimate_id, "study": e.study, "publisher": e.publisher, "driver": str(e.driver),
+        rows.append({"estimate_id": e.estimate_id, "study": e.study,
+                     "publisher": e.publisher if isinstance(e.publisher, str) else "", "driver": str(e.driver),
                      "outcome": e.outcome, "published": e.effect, "published_low": pub_lo, "published_high": pub_hi,
                      "unit": e.unit, "method": e.method, "nkecon_pp": float(ours.loc[drv, "pp"]), "nkecon_lower": lo,
                      "nkecon_upper": hi, "agrees": bool(overlap), "source_id": e.source_id})

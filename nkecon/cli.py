@@ -6,7 +6,9 @@ non-zero exit status, never a traceback:
 * 0: success;
 * 1: data problems found, or one or more reports failed;
 * 2: wrong usage or a bad parameter (nothing was run);
-* 3: another ``nkecon report`` holds the lock on the reports folder.
+* 3: another ``nkecon report`` holds the lock on the reports folder;
+* 130 / 143: stopped by SIGINT (Ctrl-C) / SIGTERM;
+* 141: the output pipe was closed (``nkecon report --list | head``), quietly.
 """
 
 from __future__ import annotations
@@ -52,21 +54,55 @@ def _data_fetch(args: argparse.Namespace) -> int:
 
     from .fetch import fetch
 
-    if not logging.getLogger("nkecon").handlers:
+    # warnings reach the terminal for this command only: the handler is removed afterwards, so
+    # a library user's logging (or a test's captured stream) is never left holding it
+    logger = logging.getLogger("nkecon")
+    handler = None
+    if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("nkecon: %(message)s"))
-        logging.getLogger("nkecon").addHandler(handler)
-        logging.getLogger("nkecon").setLevel(logging.WARNING)
-    result = fetch(args.names or None, data_dir=args.data_dir, dry_run=args.dry_run, accept=args.accept,
-                   refresh=args.refresh)
+        logger.addHandler(handler)
+        level, logger.level = logger.level, logging.WARNING
+    try:
+        result = fetch(args.names or None, data_dir=args.data_dir, dry_run=args.dry_run, accept=args.accept,
+                       refresh=args.refresh)
+    finally:
+        if handler is not None:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
     print(result.summary())
     if result.wrote and not args.data_dir and os.environ.get("NKECON_DATA_DIR") is None:
         print(f"to use it: export NKECON_DATA_DIR={result.data_dir}")
     return EXIT_OK
 
 
+def _kernel_install(args: argparse.Namespace) -> int:
+    """Register this environment's Python as the Jupyter kernel ``nkecon``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    import json
+    import tempfile
+    from pathlib import Path
+
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": args.display_name, "language": "python", "metadata": {"debugger": True}}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / args.name
+        folder.mkdir()
+        (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        try:
+            dest = KernelSpecManager().install_kernel_spec(str(folder), args.name, user=args.user,
+                                                           prefix=None if args.user else sys.prefix)
+        except OSError as exc:
+            raise NkeconError(f"cannot install the kernel {args.name!r}: {exc.strerror or exc}") from None
+    print(f"installed kernel {args.name!r} ({args.display_name}) in {dest}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="nkecon", description="Sourced data and reports on North Korea's economy.")
+    parser.add_argument("--version", action="version", version=f"nkecon {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     data = sub.add_parser("data", help="list, validate or fetch the datasets")
@@ -95,6 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_fetch.set_defaults(func=_data_fetch)
 
     add_report_parser(sub)
+
+    kernel = sub.add_parser("kernel", help="register the Jupyter kernel `nkecon`")
+    kernel_sub = kernel.add_subparsers(dest="kernel_command", required=True)
+    p_inst = kernel_sub.add_parser("install", help="register this environment's Python as the kernel `nkecon`")
+    p_inst.add_argument("--user", action="store_true", help="for your own Jupyter (~/.local/share/jupyter/kernels)")
+    p_inst.add_argument("--name", default="nkecon", help="kernel name (default: nkecon)")
+    p_inst.add_argument("--display-name", default="Python 3 (nkecon)", help="name shown in JupyterLab")
+    p_inst.set_defaults(func=_kernel_install)
     return parser
 
 
@@ -104,11 +148,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except NkeconError as exc:
-        print(f"nkecon: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split())
+        _quiet_print(f"nkecon: error: {message}")
         return EXIT_USAGE if isinstance(exc, ParameterError) else EXIT_FAILED
     except KeyboardInterrupt:
-        print("nkecon: interrupted", file=sys.stderr)
+        _quiet_print("nkecon: interrupted")
         return 130
+    except BrokenPipeError:
+        import os
+
+        # the reader went away (`nkecon report --list | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+
+
+def _quiet_print(text: str) -> None:
+    try:
+        print(text, file=sys.stderr)
+    except (BrokenPipeError, OSError):
+        pass
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Helpers for report notebooks: show and save figures, show tables, write the provenance footer.
 
-These run inside a notebook's kernel. ``nkecon report`` sets ``NKECON_FIGURE_DIR`` so that
-:func:`show_figure` also saves each figure as a PNG file for the report; in JupyterLab,
-where it is not set, figures are only displayed.
+These run inside a notebook's kernel. ``nkecon report`` sets ``NKECON_FIGURE_DIR`` (and
+``NKECON_TABLE_DIR``) in the kernel's environment so that :func:`show_figure` also saves each
+figure as PNG and SVG (with its title, the alt text of the report) and :func:`show_table`
+each table as CSV; in JupyterLab, where they are not set, both only display.
 """
 
 from __future__ import annotations
@@ -29,21 +30,43 @@ def show_figure(ax_or_fig: Any, name: str) -> None:
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
         raise ValueError(f"The figure name must be lowercase letters, digits, '_' or '-', but {name!r} was passed.")
     fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    title = _figure_title(fig) or name.replace("_", " ")
+    folder = os.environ.get("NKECON_FIGURE_DIR")
     # Render once: the PNG shown in the notebook is the file the report publishes.
     buffer = io.BytesIO()
+    svg = io.BytesIO()
     try:
         fig.savefig(buffer, format="png", bbox_inches="tight", dpi=120)
+        if folder:
+            fig.savefig(svg, format="svg", bbox_inches="tight")
     finally:
         plt.close(fig)
     data = buffer.getvalue()
-    folder = os.environ.get("NKECON_FIGURE_DIR")
     if folder:
+        import json
+
         path = Path(folder) / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        path.with_suffix(".svg").write_bytes(svg.getvalue())
+        path.with_suffix(".json").write_text(json.dumps({"title": title}), encoding="utf-8")
     from IPython.display import Image, display
 
-    display(Image(data=data, format="png"))
+    display(Image(data=data, format="png", metadata={"alt": title}))
+
+
+def _figure_title(fig: Any) -> str:
+    """The figure's title (suptitle, else its axes' titles), for alt text."""
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text():
+        return sup.get_text()
+    titles = []
+    for ax in getattr(fig, "axes", []):
+        for loc in ("center", "left", "right"):
+            text = ax.get_title(loc=loc)
+            if text and text not in titles:
+                titles.append(text)
+    return "; ".join(titles)
 
 
 def show_table(frame: Any, *, digits: int = 2, caption: str | None = None) -> None:
@@ -57,6 +80,12 @@ def show_table(frame: Any, *, digits: int = 2, caption: str | None = None) -> No
             shown[col] = shown[col].astype(object).map(lambda v: v.replace(";", "; ") if isinstance(v, str) else v)
     shown = shown.astype(object).where(shown.notna(), "")
     table = shown.to_html(index=False, escape=True, border=0, classes="nk-table")
+    folder = os.environ.get("NKECON_TABLE_DIR")
+    if folder:
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        n = len(list(out.glob("table-*.csv"))) + 1
+        frame.to_csv(out / f"table-{n}.csv", index=False)
     cap = f"<p class='nk-caption'>{html.escape(caption).replace(chr(10), '<br>')}</p>" if caption else ""
     display(HTML(f"{cap}<div class='nk-scroll'>{table}</div>"))
 

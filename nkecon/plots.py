@@ -795,7 +795,8 @@ def plot_estimates_comparison(data: "analysis.Result", *, ax: Axes | None = None
         mid = row.published if pd.notna(row.published) else (lo + hi) / 2
         ax.errorbar([mid], [yi - 0.15], xerr=[[mid - min(lo, hi)], [max(lo, hi) - mid]], fmt="D", color="black",
                     markersize=4, capsize=3, gid="published", **kwargs)
-    ax.set_yticks(y, [f"{r.publisher or r.study[:30]} ({r.method}, {r.unit})"[:60] for r in t.itertuples()], fontsize=7)
+    names = [r.publisher if isinstance(r.publisher, str) and r.publisher else str(r.study)[:30] for r in t.itertuples()]
+    ax.set_yticks(y, [f"{n} ({r.method}, {r.unit})"[:60] for n, r in zip(names, t.itertuples())], fontsize=7)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel(f"Effect on growth in {data.info['year']} (pp; GDP-level effects in %)")
     ax.set_title(f"nkecon's split of {data.info['year']} beside published estimates (bars: nkecon; diamonds: published)")

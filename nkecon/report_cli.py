@@ -1,11 +1,20 @@
-"""``nkecon report``: build the report set, one notebook, or a sweep, from the command line."""
+"""``nkecon report``: build the report set, one report, or a sweep, from the command line.
+
+Everything is checked before any kernel starts: the notebooks folder, the output folder,
+the data folder (validated once) and every parameter value. A problem there is one line
+and exit status 2 (3 when another run holds the lock); a report that fails is one line and
+exit status 1; SIGINT and SIGTERM stop everything and exit 130 or 143.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from .errors import ParameterError
 
@@ -26,14 +35,15 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
         "report",
         help="build reports from the notebooks",
         description=(
-            "Build reports: with no NOTEBOOK, the default report set; with NOTEBOOK, that notebook "
+            "Build reports: with no NOTEBOOK, the default report set; with NOTEBOOK, that report "
             "with the given parameters. Reports whose inputs have not changed are skipped. "
-            "Exit status: 0 success, 1 a report failed, 2 bad usage or parameter, 3 locked."
+            "Exit status: 0 success, 1 a report failed, 2 bad usage, parameter or folder, 3 locked, "
+            "130/143 interrupted by SIGINT/SIGTERM."
         ),
     )
-    p.add_argument("notebook", nargs="?", help="a notebook name (see --list)")
+    p.add_argument("notebook", nargs="?", help="a report name (see --list)")
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a parameter (value read as YAML: 2018, 0.5, [1,0,0]); repeatable")
+                   help="set a parameter, converted by its declared type; repeatable")
     p.add_argument("--params-file", metavar="YAML", help="parameters from YAML: a mapping, or a list of mappings (a sweep)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: $NKECON_REPORTS_DIR or reports/)")
     p.add_argument("--jobs", "-j", type=int, default=_cpus(), metavar="N",
@@ -42,16 +52,41 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="stop a cell running longer (default 600)")
     p.add_argument("--lock-timeout", type=float, default=600, metavar="SECONDS",
                    help="wait this long for another run's lock before giving up (default 600)")
-    p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, then exit")
+    p.add_argument("--list", action="store_true", help="list the reports, their parameters and rules, then exit")
+    p.add_argument("--prune", action="store_true",
+                   help="delete failure records and reports of notebooks that no longer exist, rewrite the index")
     p.set_defaults(func=run_report)
 
 
-def _list(specs) -> int:
+def _stamp() -> str:
+    return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _list(specs, data_dir: Path) -> int:
+    from .reports.expr import DataView
+
+    data = DataView(data_dir)
+    if not specs:
+        print("no report notebooks (notebooks marked {\"nkecon\": {\"report\": true}})")
     for spec in specs.values():
-        kind = "report" if spec.report else "not in the default set"
-        print(f"{spec.name}: {spec.title} ({kind})")
+        kind = "in the default set" if spec.default_set else "not in the default set"
+        print(f"{spec.name}: {spec.title} ({kind}; {spec.path})")
+        if spec.error:
+            print(f"    cannot be built: {spec.error}")
+            continue
+        cell = spec.contract.cell
         for param in spec.params.values():
-            print(f"    {param.describe()}")
+            line = f"    {param.describe()}"
+            if param.lo is not None and (param.lo.expr is not None or param.hi.expr is not None):
+                try:
+                    values = {n: p.default for n, p in spec.params.items()}
+                    line += f" -> now {param.lo.value(values, data)}..{param.hi.value(values, data)}"
+                except Exception:  # a data problem shows when building
+                    pass
+            print(f"{line}  (cell {cell}, line {param.line})")
+        for rule in spec.rules:
+            print(f"    rule: {rule.expr.text}" + (f"  -- {rule.message}" if rule.message else "")
+                  + f"  (cell {cell}, line {rule.line})")
         if spec.figures:
             print(f"    figures: {', '.join(spec.figures)}")
     return EXIT_OK
@@ -61,7 +96,7 @@ class _Progress:
     """A progress bar on a terminal; timestamped plain lines in a log."""
 
     def __init__(self, total: int):
-        self.total, self.done = total, 0
+        self.total = total
         self.tty = sys.stderr.isatty()
         self.bar = None
         if self.tty and total:
@@ -73,11 +108,10 @@ class _Progress:
             self.bar.start()
 
     def line(self, text: str) -> None:
-        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
         if self.bar is not None:
-            self.bar.console.print(f"{stamp} {text}", highlight=False, markup=False)
+            self.bar.console.print(f"{_stamp()} {text}", highlight=False, markup=False)
         else:
-            print(f"{stamp} {text}", file=sys.stderr, flush=True)
+            _err(f"{_stamp()} {text}")
 
     def __call__(self, kind: str, result) -> None:
         label = f"{result.notebook}/{result.slug}"
@@ -97,22 +131,125 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+            self.bar = None
+
+
+def _err(text: str) -> None:
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _read_params_file(path: str, param_types) -> list[dict[str, Any]]:
+    """Items of a parameters file; scalar values stay text until their declared type is known."""
+    import yaml
+
+    from .reports import values as V
+
+    p = Path(path)
+    try:
+        if not p.is_file():
+            raise ParameterError(f"The parameters file {path!r} does not exist or is not a file.")
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"The parameters file {path!r} cannot be read ({exc}).") from None
+    node = V.compose_yaml(text, f"The parameters file {path!r}")
+    if node is None:
+        return [{"notebook": None, "parameters": {}}]
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    out = []
+    for i, item in enumerate(items, 1):
+        where = f"Item {i} of {path!r}"
+        if not isinstance(item, yaml.MappingNode):
+            raise ParameterError(f"{where} must be a mapping of parameter names to values.")
+        entries = {}
+        for key, value in item.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise ParameterError(f"{where} has a key that is not a name.")
+            entries[key.value] = value
+        notebook = None
+        if "notebook" in entries or "parameters" in entries:
+            if set(entries) - {"notebook", "parameters"}:
+                raise ParameterError(f"{where} must hold only `notebook` and a `parameters` mapping.")
+            nb_node = entries.get("notebook")
+            if nb_node is not None:
+                if not isinstance(nb_node, yaml.ScalarNode):
+                    raise ParameterError(f"{where}: `notebook` must be a report name.")
+                notebook = nb_node.value
+            params_node = entries.get("parameters")
+            entries = {}
+            if params_node is not None:
+                if not isinstance(params_node, yaml.MappingNode):
+                    raise ParameterError(f"{where}: `parameters` must be a mapping.")
+                for key, value in params_node.value:
+                    if not isinstance(key, yaml.ScalarNode):
+                        raise ParameterError(f"{where} has a key that is not a name.")
+                    entries[key.value] = value
+        values = {}
+        for name, value in entries.items():
+            if isinstance(value, yaml.ScalarNode):
+                values[name] = value.value
+            else:
+                values[name] = V.construct(value, f"{where}, `{name}`")
+        out.append({"notebook": notebook, "parameters": values})
+    return out
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise ParameterError(f"A parameter must be given as name=value, but {text[:60]!r} was passed.")
+    name, raw = text.split("=", 1)
+    return name.strip(), raw
+
+
+def _setup_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s nkecon: %(levelname)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
+    handler.setLevel(logging.WARNING)
+    log = logging.getLogger("nkecon")
+    if not any(getattr(h, "_nkecon", False) for h in log.handlers):
+        handler._nkecon = True
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    for name in ("papermill", "traitlets", "nbclient", "nbconvert"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from . import paths, reports
+    from . import paths
+    from .registry import DATASETS, data_files
+    from .reports import discover, plan
+    from .reports.build import LockedError, build
+    from .reports.files import absolute, check_data_dir, check_out_dir
+    from .reports.pool import Interrupted, signal_guard
+    from .reports.worker import _without_slow_imports
 
-    specs = reports.discover()
-    if args.list:
-        return _list(specs)
+    _setup_logging()
+    _without_slow_imports()
     if args.jobs < 1:
         raise ParameterError(f"The value for `--jobs` must be at least 1, but {args.jobs!r} was passed.")
     if args.timeout < 1:
         raise ParameterError(f"The value for `--timeout` must be at least 1 second, but {args.timeout!r} was passed.")
-    given = dict(reports.parse_assignment(a) for a in args.param)
+    if not args.lock_timeout >= 0:
+        raise ParameterError(f"The value for `--lock-timeout` must be 0 or more, but {args.lock_timeout!r} was passed.")
+    # every path absolute before anything else
+    data_dir = absolute(paths.data_dir())
+    shipped = absolute(paths.shipped_data_dir())
+    notebooks_dir = absolute(paths.notebooks_dir())
+    specs = discover(notebooks_dir)
+    check_data_dir(data_dir, DATASETS)
+    if args.list:
+        _validate_data(data_dir)
+        return _list(specs, data_dir)
+    out = check_out_dir(paths.reports_dir(args.out))
+    if args.prune:
+        return _prune(out, specs, args.lock_timeout)
+    given = dict(_assignment(a) for a in args.param)
     requests = []
     if args.params_file:
-        for item in reports.read_params_file(args.params_file):
+        for item in _read_params_file(args.params_file, None):
             name = item["notebook"] or args.notebook
             if not name:
                 raise ParameterError("Each item of --params-file needs a `notebook` when no NOTEBOOK is given.")
@@ -122,24 +259,79 @@ def run_report(args: argparse.Namespace) -> int:
     else:
         if given:
             raise ParameterError("Parameters (-p) need a NOTEBOOK; without one, the default report set is built.")
-        requests = [(name, {}) for name, spec in specs.items() if spec.report]
-    planned = reports.plan(requests, specs)
+        requests = [(name, {}) for name, spec in specs.items() if spec.default_set]
+        if not requests:
+            raise ParameterError(f"No report notebooks in {str(notebooks_dir)!r} "
+                                 "(a report is marked {\"nkecon\": {\"report\": true}} in its metadata).")
+    _validate_data(data_dir)
+    same_data = data_dir.resolve() == shipped.resolve()
+    data_tag = "" if same_data else "data-" + __import__("hashlib").sha256(str(data_dir).encode()).hexdigest()[:8]
+    planned = plan(requests, specs, data_dir=data_dir, data_tag=data_tag)
 
-    out = paths.reports_dir(args.out)
     progress = _Progress(len(planned))
     started = time.perf_counter()
     try:
-        results = reports.build(planned, out=out, jobs=args.jobs, force=args.force, timeout=args.timeout,
-                                lock_timeout=args.lock_timeout, on_event=progress)
-    except reports.LockedError as exc:
+        with signal_guard():
+            results = build(planned, out=out, data_dir=data_dir, shipped_data=same_data,
+                            data_files=data_files(data_dir=data_dir), jobs=args.jobs, force=args.force,
+                            timeout=args.timeout, lock_timeout=args.lock_timeout, on_event=progress)
+    except Interrupted as exc:
         progress.close()
-        print(f"nkecon: error: {exc}", file=sys.stderr)
+        _err(f"{_stamp()} nkecon: interrupted by {'SIGINT' if exc.signum == 2 else 'SIGTERM' if exc.signum == 15 else f'signal {exc.signum}'}; "
+             "stopped every worker and kernel, removed the build folders")
+        return 128 + exc.signum
+    except LockedError as exc:
+        progress.close()
+        _err(f"nkecon: error: {exc}")
         return EXIT_LOCKED
-    progress.close()
+    finally:
+        progress.close()
     failed = [r for r in results if r.status == "failed"]
     for r in failed:
-        print(f"nkecon: report {r.notebook}/{r.slug} failed: {r.message}", file=sys.stderr)
+        _err(f"{_stamp()} nkecon: report {r.notebook}/{r.slug} failed: {r.message}")
     counts = {s: sum(r.status == s for r in results) for s in ("built", "skipped", "failed")}
-    print(f"{counts['built']} built, {counts['skipped']} unchanged, {counts['failed']} failed in "
-          f"{time.perf_counter() - started:.1f} s; index: {out / 'index.html'}")
+    summary = (f"{counts['built']} built, {counts['skipped']} unchanged, {counts['failed']} failed in "
+               f"{time.perf_counter() - started:.1f} s; index: {out / 'index.html'}")
+    print(summary if sys.stdout.isatty() else f"{_stamp()} {summary}", flush=True)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _validate_data(data_dir: Path) -> None:
+    """The data folder, validated once before any kernel: the first problem as one line."""
+    from .errors import DataError
+
+    try:
+        from .datasets import validate
+
+        problems = validate(data_dir)
+    except DataError as exc:
+        raise ParameterError(f"The data folder {str(data_dir)!r} is not valid: {exc}") from None
+    except Exception as exc:  # a malformed schema must not become a traceback
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParameterError(f"The data folder {str(data_dir)!r} cannot be read: {first[:300]}") from None
+    if problems:
+        more = f" (and {len(problems) - 1} more; `nkecon data validate {data_dir}` lists them all)" if len(problems) > 1 else ""
+        raise ParameterError(f"The data folder is not valid: {problems[0]}{more}")
+
+
+def _prune(out: Path, specs, lock_timeout: float) -> int:
+    from filelock import FileLock, Timeout
+
+    from .reports.index import write_index
+    from .reports.publish import prune, recover
+
+    if not out.is_dir():
+        print(f"nothing to prune in {out}")
+        return EXIT_OK
+    try:
+        with FileLock(str(out / ".nkecon-report.lock"), timeout=lock_timeout):
+            recover(out)
+            removed = prune(out, set(specs))
+            write_index(out)
+    except Timeout:
+        _err(f"nkecon: error: another `nkecon report` holds the lock on {out}")
+        return EXIT_LOCKED
+    for r in removed:
+        print(f"removed {r}")
+    print(f"{len(removed)} entr{'y' if len(removed) == 1 else 'ies'} pruned; index: {out / 'index.html'}")
+    return EXIT_OK

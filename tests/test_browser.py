@@ -58,6 +58,10 @@ def _visit(browser, path: Path, shot: Path):
         "Array.from(document.querySelectorAll('script[src],link[href]')).map(e => e.src || e.href)"
         ".filter(u => u.startsWith('http'))"
     )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280, f"{path.name} is {width} px wide on a 1280 px screen"
+    alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
+    assert all(a and "No description" not in a for a in alts), alts
     page.screenshot(path=str(shot), full_page=True)
     page.close()
     return images, problems, external

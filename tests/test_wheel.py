@@ -43,9 +43,11 @@ def test_wheel_installs_and_loads_every_dataset(tmp_path):
             frame = nkecon.load(name)
             assert len(frame) > 0, name
             assert nkecon.get_metadata(name).title
-        from nkecon import reports
-        specs = reports.discover()
-        assert {"contraction", "sanctions", "food", "explore"} <= set(specs), specs
+        from nkecon import paths, reports
+        specs = reports.discover(paths.notebooks_dir())
+        assert {"contraction", "sanctions", "food"} <= set(specs), specs
+        assert (paths.notebooks_dir() / "explore.ipynb").is_file()
+        assert all(not s.error for s in specs.values()), specs
         assert all('site-packages' in str(s.path) for s in specs.values())
         print(len(nkecon.DATASETS), paths.shipped_data_dir())
         """

@@ -1,0 +1,181 @@
+"""``build``: check the folders, repair, skip what is fresh, run the rest, publish, index."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import NkeconError
+from .files import BUILD_DIR, OutputError, describe_os_error, make_owned_dir, read_json, remove_owned, safe_path
+from .index import write_index
+from .planning import Planned, input_hash, shared_inputs_hash
+from .pool import run_all
+from .publish import clear_failure, failure_of, publish, record_failure, recover
+from .worker import Job
+
+log = logging.getLogger("nkecon")
+
+__all__ = ["ReportResult", "LockedError", "build"]
+
+
+class LockedError(NkeconError):
+    """Another ``nkecon report`` holds the lock on the reports folder."""
+
+
+@dataclass
+class ReportResult:
+    """What happened to one report."""
+
+    notebook: str
+    slug: str
+    parameters: dict[str, Any]
+    status: str  # "built", "skipped", "failed"
+    seconds: float = 0.0
+    message: str = ""
+    path: Path | None = None
+    partial: Path | None = None
+
+
+def _runtime_dir() -> Path:
+    """A short private folder for kernel sockets and connection files (removed at the end;
+    one left by a run that was killed is removed by the next run)."""
+    base = Path(tempfile.gettempdir())
+    for stale in base.glob("nkecon-run-*"):
+        try:
+            pid = int(stale.name.split("-")[2])
+        except (IndexError, ValueError):
+            continue
+        if stale.is_dir() and not stale.is_symlink() and stale.stat().st_uid == os.getuid():
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                shutil.rmtree(stale, ignore_errors=True)
+            except PermissionError:
+                pass
+    return Path(tempfile.mkdtemp(prefix=f"nkecon-run-{os.getpid()}-"))
+
+
+def build(planned: list[Planned], *, out: Path, data_dir: Path, shipped_data: bool, data_files: list[Path],
+          jobs: int = 1, force: bool = False, timeout: int = 600, lock_timeout: float = 600,
+          on_event: Callable[[str, ReportResult], None] | None = None) -> list[ReportResult]:
+    """Build the planned reports into ``out`` (absolute, checked) under a lock."""
+    from filelock import FileLock, Timeout
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(out / ".nkecon-report.lock"))
+        lock.acquire(timeout=lock_timeout)
+    except Timeout:
+        raise LockedError(f"another `nkecon report` has held the lock {out / '.nkecon-report.lock'} for "
+                          f"{lock_timeout:g} s; try again later") from None
+    except OSError as exc:
+        raise OutputError(f"cannot use the output folder {out}: {describe_os_error(exc, 'creating it')}") from None
+    try:
+        return _build_locked(planned, out=out, data_dir=data_dir, shipped_data=shipped_data, data_files=data_files,
+                             jobs=jobs, force=force, timeout=timeout, on_event=on_event)
+    finally:
+        lock.release()
+
+
+def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, force, timeout, on_event):
+    emit = on_event or (lambda kind, result: None)
+    recover(out)
+    results: dict[tuple[str, str], ReportResult] = {}
+    todo: list[tuple[Job, ReportResult]] = []
+    shared = shared_inputs_hash(data_files, data_dir)
+
+    def fail(result: ReportResult, message: str) -> None:
+        result.status, result.message = "failed", message
+        log.info("failed %s/%s: %s", result.notebook, result.slug, message)
+        emit("failed", result)
+
+    staging = None
+    runtime = None
+    try:
+        for item in planned:
+            spec = item.spec
+            result = ReportResult(spec.name, item.slug, item.parameters, "pending")
+            results[(spec.name, item.slug)] = result
+            try:
+                final = safe_path(out, spec.name, item.slug)
+            except OutputError as exc:
+                fail(result, str(exc))
+                continue
+            result.path = final
+            if item.error:
+                fail(result, item.error)
+                continue
+            inputs = input_hash(item, shared)
+            prev = read_json(final / "provenance.json")
+            if (not force and prev is not None and prev.get("inputs_hash") == inputs
+                    and failure_of(out, spec.name, item.slug) is None
+                    and all((final / f).is_file() for f in prev.get("figures", []) if isinstance(f, str))
+                    and (final / "index.html").is_file()):
+                result.status = "skipped"
+                emit("skipped", result)
+                continue
+            if staging is None:
+                staging = safe_path(out, BUILD_DIR)
+                staging.mkdir(exist_ok=True)
+                (staging / ".nkecon-owned").touch()
+                runtime = _runtime_dir()
+            build_dir = make_owned_dir(staging / f"{spec.name}-{uuid.uuid4().hex[:10]}")
+            job = Job(notebook=spec.name, notebook_path=str(spec.path), title=item.title, slug=item.slug,
+                      parameters=item.parameters, changed=item.changed, figures=spec.figures, inputs=inputs,
+                      build_dir=str(build_dir), runtime_dir=str(runtime), data_dir=str(data_dir),
+                      shipped_data=shipped_data, timeout=timeout)
+            todo.append((job, result))
+
+        by_dir = {job.build_dir: result for job, result in todo}
+
+        def finish(job: Job, outcome: dict[str, Any]) -> None:
+            result = by_dir[job.build_dir]
+            result.seconds = float(outcome.get("seconds") or 0.0)
+            build_dir = Path(job.build_dir)
+            try:
+                if outcome.get("ok"):
+                    for scratch in ("kernel.pid", "result.json", "worker.log"):
+                        (build_dir / scratch).unlink(missing_ok=True)
+                    publish(build_dir, result.path)
+                    clear_failure(out, job.notebook, job.slug)
+                    result.status = "built"
+                    log.info("built %s/%s in %.1f s", job.notebook, job.slug, result.seconds)
+                    emit("built", result)
+                    return
+                message = str(outcome.get("message") or "failed")
+                target = record_failure(out, job.notebook, job.slug, build_dir,
+                                        {"message": message, "parameters": job.parameters, "title": job.title})
+                partial = target / "notebook.ipynb"
+                if partial.is_file():
+                    result.partial = partial
+                    message += f"; partial notebook: {partial}"
+                fail(result, message)
+            except OSError as exc:
+                remove_owned(build_dir)
+                fail(result, f"{outcome.get('message') or 'built'}, but {describe_os_error(exc, 'publishing')}")
+
+        if todo:
+            for job, result in todo:
+                emit("start", result)
+            run_all([job for job, _ in todo], max(1, jobs), finish)
+    finally:
+        if staging is not None:
+            for child in list(staging.iterdir()) if staging.is_dir() else []:
+                if child.name != ".nkecon-owned":
+                    remove_owned(child)
+            remove_owned(staging)
+        if runtime is not None:
+            shutil.rmtree(runtime, ignore_errors=True)
+        try:
+            write_index(out)
+        except OSError as exc:
+            log.warning("the index was not rewritten: %s", describe_os_error(exc, "writing index.html"))
+    order = {(p.spec.name, p.slug): i for i, p in enumerate(planned)}
+    return sorted(results.values(), key=lambda r: order.get((r.notebook, r.slug), 0))
