@@ -18,7 +18,7 @@ from typing import Any
 
 from . import datasets, paths, registry
 
-__all__ = ["show_figure", "show_table", "provenance", "data_hashes"]
+__all__ = ["show_figure", "show_table", "provenance", "data_hashes", "fetch_records"]
 
 
 def show_figure(ax_or_fig: Any, name: str) -> None:
@@ -99,6 +99,20 @@ def data_hashes(data_dir: str | os.PathLike | None = None) -> dict[str, str]:
     return out
 
 
+def fetch_records(data_dir: str | os.PathLike | None = None) -> dict[str, dict[str, Any]]:
+    """What ``nkecon data fetch`` recorded for each fetched dataset of the data in use (URL,
+    query, time, sha256 of the raw responses, licence, citation); empty for curated data."""
+    out = {}
+    for name in datasets.DATASETS:
+        try:
+            fetched = datasets.get_metadata(name, data_dir=data_dir).fetched
+        except datasets.DataError:
+            continue
+        if fetched:
+            out[name] = dict(fetched)
+    return out
+
+
 def provenance(parameters: dict[str, Any], *, datasets_used: tuple[str, ...] = datasets.DATASETS) -> None:
     """Display the provenance footer: data sources, file hashes, nkecon version, parameters."""
     from IPython.display import HTML, display
@@ -116,13 +130,21 @@ def provenance(parameters: dict[str, Any], *, datasets_used: tuple[str, ...] = d
         f"<tr><td>{html.escape(str(k))}</td><td><code>{html.escape(repr(v))}</code></td></tr>"
         for k, v in parameters.items()
     )
+    fetched = fetch_records()
+    fetch_rows = "".join(
+        f"<li><b>{html.escape(name)}</b> fetched {html.escape(str(rec.get('time', '')))} from "
+        f"<code>{html.escape(str(rec.get('url', '')))}</code>: {html.escape(str(rec.get('citation', '')))} "
+        f"({html.escape(str(rec.get('licence', '')))})</li>"
+        for name, rec in fetched.items() if name in datasets_used
+    )
     n_sources = len(datasets.load_sources())
     display(HTML(
         "<div class='nk-provenance'><h3>Provenance</h3>"
         f"<p>Data: nkecon's curated datasets in <code>{html.escape(str(paths.data_dir()))}</code>, citing "
         f"{n_sources} sources (publisher, title, URL and dates of each in <code>sources.csv</code>).</p>"
         f"<ul>{''.join(rows)}</ul>"
-        f"<p>nkecon {html.escape(nkecon.__version__)}, Python {html.escape(platform.python_version())}.</p>"
+        + (f"<p>Fetched from the producers' services:</p><ul>{fetch_rows}</ul>" if fetch_rows else "")
+        + f"<p>nkecon {html.escape(nkecon.__version__)}, Python {html.escape(platform.python_version())}.</p>"
         f"<table class='nk-table'><tr><th>parameter</th><th>value</th></tr>{params}</table>"
         f"<table class='nk-table'><tr><th>data file</th><th>sha256</th></tr>{hashes}</table></div>"
     ))

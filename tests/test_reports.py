@@ -1,6 +1,7 @@
 """The report runner on the real notebooks and data, and its failure paths."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -294,3 +295,24 @@ def test_explore_notebook_runs_in_the_projects_kernel(tmp_path):
     text = json.dumps([c.get("outputs", []) for c in nb.cells])
     assert "Rural Development Administration" in text or "RDA" in text
     assert "border_closure" in text
+
+
+def test_fetch_records_reach_the_provenance_of_every_report_built_from_them(tmp_path, data_copy):
+    import hashlib
+
+    package = json.loads((data_copy / "datapackage.json").read_text())
+    events = next(r for r in package["resources"] if r["name"] == "events")
+    record = {"source": "weather", "url": "https://example.invalid/archive", "query": {"daily": "precipitation_sum"},
+              "time": "2026-11-28T03:00:00+00:00", "sha256": hashlib.sha256(b"raw").hexdigest(),
+              "licence": "CC BY 4.0", "citation": "a service's own citation", "source_id": "x"}
+    events["nkecon:fetched"] = record  # as `nkecon data fetch` writes it
+    (data_copy / "datapackage.json").write_text(json.dumps(package))
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "nkecon", "report", "food", "--out", str(out)],
+                            capture_output=True, text=True, env={**os.environ, "NKECON_DATA_DIR": str(data_copy)})
+    assert result.returncode == 0, result.stderr
+    prov = json.loads(next(out.glob("food/*/provenance.json")).read_text())
+    assert prov["fetched"]["events"]["sha256"] == record["sha256"]
+    assert prov["fetched"]["events"]["citation"] == "a service's own citation"
+    page = next(out.glob("food/*/index.html")).read_text()
+    assert "a service&#x27;s own citation" in page or "a service's own citation" in page

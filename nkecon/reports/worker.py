@@ -200,7 +200,7 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
     timings["export_s"] = round(time.perf_counter() - t, 3)
     timings["total_s"] = round(time.perf_counter() - start, 3)
     from .planning import library_versions
-    from ..notebook import data_hashes
+    from ..notebook import data_hashes, fetch_records
 
     provenance = {
         "nkecon_record": 1,
@@ -218,6 +218,7 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
         "data_dir": job.data_dir,
         "shipped_data": job.shipped_data,
         "data_files": data_hashes(job.data_dir),
+        "fetched": fetch_records(job.data_dir),
         "versions": library_versions(),
         "timings": timings,
     }
