@@ -332,3 +332,17 @@ def test_import_nkecon_does_not_import_the_http_client():
     code = "import sys, nkecon; nkecon.fetch_weather; print('httpx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_fetched_reanalysis_becomes_the_regressions_weather_measure(data_copy, services):
+    from nkecon import analysis as an
+
+    before = an.growth_regression(sample=(2000, 2021))
+    assert not before.info["weather_used"]  # the curated KMA years are too few
+    F.fetch(["weather"], data_dir=data_copy, weather_points=POINTS, start_year=2000, end_year=2021, today=TODAY)
+    weather = nk.load_weather(data_dir=data_copy)
+    anomaly = an.weather_anomaly(weather)
+    assert anomaly.info["basis"] == "era5_reanalysis" and set(range(2000, 2022)) <= set(anomaly.table["year"])
+    after = an.growth_regression(sample=(2000, 2021), weather=weather)
+    assert after.info["weather_used"] and "jja_precip_anomaly_pct" in set(after.table["term"])
+    assert "Weather is left out" not in after.caveat
