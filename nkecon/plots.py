@@ -446,9 +446,6 @@ def plot_sanctions_exposure(
     """The share of base-year exports under UN export bans, month by month, between its
     lower and upper bounds, resolutions marked at their dates.
 
-    ``data`` is a :func:`nkecon.analysis.sanctions_exposure` result; ``**kwargs`` go to
-    :meth:`matplotlib.axes.Axes.fill_between`.
-
     Parameters
     ----------
     data : Result, optional
@@ -654,9 +651,6 @@ def plot_trade_shocks(
     """Monthly China customs exports and imports with the two shock dates, the estimated
     steps, and the months no source publishes marked along the bottom.
 
-    ``data`` is a :func:`nkecon.analysis.trade_shocks` result; ``**kwargs`` go to
-    :meth:`matplotlib.axes.Axes.plot`.
-
     Parameters
     ----------
     data : Result, optional
@@ -715,9 +709,6 @@ def plot_trade_shocks(
 def plot_gdp_revisions(data: "analysis.Result | None" = None, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Each year's growth as first published against the latest release.
 
-    ``data`` is a :func:`nkecon.analysis.gdp_revisions` result; ``**kwargs`` go to
-    :meth:`matplotlib.axes.Axes.scatter` (first releases).
-
     Parameters
     ----------
     data : Result, optional
@@ -759,9 +750,6 @@ def plot_gdp_revisions(data: "analysis.Result | None" = None, *, ax: Axes | None
 @_styled
 def plot_estimates_comparison(data: "analysis.Result", *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """nkecon's figure for each driver (with its interval) beside each published estimate.
-
-    ``data`` is a :func:`nkecon.analysis.compare_estimates` result; ``**kwargs`` go to
-    :meth:`matplotlib.axes.Axes.errorbar` for the published figures.
 
     Parameters
     ----------
