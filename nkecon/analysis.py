@@ -529,8 +529,10 @@ def attribute_drivers(
     year = int(contributions.info["year"])
     parts = contributions.table[contributions.table["sector"] != "residual"]
     industries = [str(s) for s in parts["sector"]]
+    evidence = None
     if mapping is None:
         mapping, reasons = default_mapping(year, contributions)
+        evidence = driver_evidence(year)
         source = "default"
     else:
         reasons = {ind: "the user's own mapping" for ind in industries}
@@ -568,6 +570,14 @@ def attribute_drivers(
     lower = np.quantile(sims, tail, axis=0)
     upper = np.quantile(sims, 1 - tail, axis=0)
     absent = [d for d in DRIVERS if d != "unexplained" and not any(mapping[i].get(d, 0) for i in industries)]
+    why_zero = {}
+    for d in absent:
+        if evidence is None:
+            why_zero[d] = "not in the mapping"
+        elif evidence[d][0] == 0:
+            why_zero[d] = f"absent in {year}"
+        else:
+            why_zero[d] = "no industry it moves shrank"
     for d in absent:  # a driver with no weight anywhere is exactly 0, not a rounding of draws
         k = DRIVERS.index(d)
         point[d], lower[k], upper[k] = 0.0, 0.0, 0.0
@@ -590,7 +600,8 @@ def attribute_drivers(
         caveat=("the split rests on the mapping, a judgement stated with its reasons; the "
                 "interval shows how much the answer moves when that judgement does"),
         info={"year": year, "headline_pct": headline, "mapping": {k: dict(v) for k, v in mapping.items()},
-              "reasons": reasons, "interval": interval, "mapping_source": source, "absent": tuple(absent)},
+              "reasons": reasons, "interval": interval, "mapping_source": source, "absent": tuple(absent),
+              "why_zero": why_zero},
     )
 
 

@@ -337,7 +337,8 @@ def plot_driver_attribution(
     span = (hi - lo) or 1.0
     for yi, row in zip(y, rows.itertuples()):
         share = f" ({row.share_of_change:.0%})" if np.isfinite(row.share_of_change) else ""
-        text = "absent: 0" if row.driver in result.info["absent"] else f"{row.pp:+.2f} pp{share}"
+        text = (f"0 ({result.info['why_zero'][row.driver]})" if row.driver in result.info["absent"]
+                else f"{row.pp:+.2f} pp{share}")
         ax.annotate(text, (hi + span * 0.02, yi), ha="left", va="center", fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [DRIVER_LABEL[d] for d in drivers])
@@ -627,8 +628,9 @@ def plot_counterfactual(
                     gid=f"expected-{row.method}")
     actual = float(cf["actual_pct"].iloc[0])
     ax.scatter([focus_year], [actual], color=HIGHLIGHT, s=60, zorder=4, marker="D", gid="focus-actual")
-    ax.annotate(f"{focus_year}: {actual:+.1f}%", (focus_year, actual), xytext=(-8, -4), textcoords="offset points",
-                ha="right", color=HIGHLIGHT, fontweight="bold")
+    ax.annotate(f"{focus_year}: {actual:+.1f}%", (focus_year, actual), xytext=(-18, -18), textcoords="offset points",
+                ha="right", color=HIGHLIGHT, fontweight="bold", gid="focus-label",
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlim(baseline[0] - 0.8, focus_year + 0.8)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
