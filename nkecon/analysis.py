@@ -531,8 +531,9 @@ def attribute_drivers(
     industries = [str(s) for s in parts["sector"]]
     evidence = None
     if mapping is None:
-        mapping, reasons = default_mapping(year, contributions)
-        evidence = driver_evidence(year)
+        exposure = sanctions_exposure()  # computed once, for the evidence and the mapping
+        mapping, reasons = default_mapping(year, contributions, exposure=exposure)
+        evidence = driver_evidence(year, exposure=exposure)
         source = "default"
     else:
         reasons = {ind: "the user's own mapping" for ind in industries}
