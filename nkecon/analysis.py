@@ -677,11 +677,14 @@ def sanctions_exposure(
         raise ParameterError(f"The value for `partner` must be 'china' or 'world', but {partner!r} was passed.")
     totals = _latest_annual(trade, series=_TOTAL_SERIES[partner], partner=partner, flow="exports")
     comp = composition[(composition["year"] == base_year) & (composition["partner"] == partner)]
-    if comp.empty or base_year not in totals.index:
-        raise ParameterError(
-            f"No export composition and total for `base_year` {base_year} and `partner` {partner!r}; "
-            f"available: {sorted(set(zip(composition['year'], composition['partner'].astype(str))))}."
-        )
+    usable = sorted(set(int(y) for y in composition.loc[composition["partner"] == partner, "year"]) & set(totals.index))
+    if comp[comp["role"] != "overview"].empty:
+        raise ParameterError(f"The value for `base_year` must be a year with exports by product to {partner} "
+                             f"({usable}), but {base_year!r} was passed: the data hold none for it.")
+    if base_year not in totals.index:
+        raise ParameterError(f"The value for `base_year` must be a year with exports by product to {partner} and their "
+                             f"annual total ({usable}), but {base_year!r} was passed: no annual {_TOTAL_SERIES[partner]} "
+                             f"exports total for it in the trade data.")
     total = float(totals.loc[base_year])
     end = int(totals.index.max()) if end is None else int(end)
     start = _year_param("start", start, 1990, end)
