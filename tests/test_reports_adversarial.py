@@ -566,3 +566,39 @@ def test_freshness_covers_library_versions_and_date_defaults(monkeypatch, tmp_pa
     (spec,) = reports.discover(nbdir).values()
     (item,) = reports.plan([("dated", {})], {"dated": spec}, data_dir=SHIPPED)
     assert item.parameters["until"] == __import__("datetime").date.today().isoformat()
+
+
+def test_a_full_disk_fails_one_report_in_one_line_and_the_next_run_recovers(tiny, tmp_path, monkeypatch):
+    """ENOSPC while publishing one report of a sweep: that report fails with one line, the
+    others publish, the index is written; once space is back, the next run builds it."""
+    import errno
+
+    import importlib
+
+    build_module = importlib.import_module("nkecon.reports.build")  # the module, not the function
+
+    real_publish = build_module.publish
+
+    def full_for_x2(build_dir, final):
+        if "x-2-" in str(final):
+            raise OSError(errno.ENOSPC, "No space left on device", str(final))
+        return real_publish(build_dir, final)
+
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("- {x: 1}\n- {x: 2}\n- {x: 3}\n")
+    out = tmp_path / "out"
+    monkeypatch.setattr(build_module, "publish", full_for_x2)
+    code, stdout, err = run_main("report", "tiny", "--params-file", str(sweep), "--out", str(out), "--jobs", "1")
+    assert code == 1, err
+    failed = [line for line in err.splitlines() if "x-2-" in line and "failed" in line]
+    assert len(failed) == 1 and "no space left on the device while publishing" in failed[0]
+    assert "Traceback" not in err
+    built = sorted(p.name for p in (out / "tiny").iterdir())
+    assert len(built) == 2 and built[0] == "default" and built[1].startswith("x-3-")  # x=1 is the default
+    assert (out / "index.html").is_file()
+    assert not list(out.glob(".nkecon-build*")) and not (out / ".build").exists()
+
+    monkeypatch.setattr(build_module, "publish", real_publish)  # space is back
+    code, stdout, err = run_main("report", "tiny", "--params-file", str(sweep), "--out", str(out), "--jobs", "1")
+    assert code == 0, err
+    assert any(p.name.startswith("x-2-") for p in (out / "tiny").iterdir())
