@@ -169,19 +169,30 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+_RESULTS: dict[tuple, list[Problem]] = {}
+
+
 def run(folder: Path, *, only: str | None = None) -> list[Problem]:
-    """Run every check (or only those reading dataset ``only``) on a valid data folder."""
-    from .datasets import _load_checked
+    """Run every check (or only those reading dataset ``only``) on a valid data folder.
+
+    A check's result is kept until one of the files it reads changes, so that loading the
+    same dataset again does not run it again."""
+    from .datasets import _load_checked, _stamp
+    from .registry import PACKAGE_FILE
 
     problems: list[Problem] = []
     for check in CHECKS:
         if only is not None and only not in check.datasets:
             continue
-        frames = {}
-        for name in check.datasets:
-            frame, found = _load_checked(name, folder)
-            if found or frame is None:
-                return found
-            frames[name] = frame
-        problems.extend(check.func(frames, folder))
+        key = (check.name, str(folder), _stamp(folder / PACKAGE_FILE),
+               tuple(_stamp(folder / f"{name}.csv") for name in check.datasets))
+        if key not in _RESULTS:
+            frames = {}
+            for name in check.datasets:
+                frame, found = _load_checked(name, folder)
+                if found or frame is None:
+                    return found
+                frames[name] = frame
+            _RESULTS[key] = check.func(frames, folder)
+        problems.extend(_RESULTS[key])
     return problems
