@@ -1295,7 +1295,7 @@ def compare_estimates(
                   method="overlap of nkecon's sensitivity interval with the published figure or range",
                   uncertainty="published figures carry their own methods and scopes (see each row)",
                   caveat="a GDP-level effect is read as that year's growth effect; 'covid_total' is set against the border closure",
-                  info={"year": year})
+                  info={"year": year, "interval": attribution.info.get("interval")})
 
 
 def gdp_revisions(releases: pd.DataFrame | None = None) -> Result:

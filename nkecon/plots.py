@@ -773,23 +773,40 @@ def plot_estimates_comparison(data: "analysis.Result", *, ax: Axes | None = None
     >>> '2020' in ax.get_title(loc='left')
     True
     """
+    import re
+    import textwrap
+
+    from matplotlib.lines import Line2D
+
     t = data.table.reset_index(drop=True)
-    ax = _axes(ax, figsize=(9, 1.2 + 0.6 * max(len(t), 1)))
-    y = np.arange(len(t))[::-1]
+    ax = _axes(ax, figsize=(9, 1.8 + 0.75 * max(len(t), 1)))
+    y = np.arange(len(t))[::-1].astype(float)
+    interval = data.info.get("interval")
     for yi, row in zip(y, t.itertuples()):
-        colour = DRIVER_COLOURS.get("border_closure" if row.driver == "covid_total" else row.driver, GREY)
-        ax.plot([row.nkecon_lower, row.nkecon_upper], [yi + 0.15] * 2, color=colour, linewidth=4, alpha=0.5,
-                gid="nkecon-interval")
-        ax.scatter([row.nkecon_pp], [yi + 0.15], color=colour, s=25, zorder=3)
+        driver = "border_closure" if row.driver == "covid_total" else row.driver
+        colour = DRIVER_COLOURS.get(driver, GREY)
+        ax.plot([row.nkecon_lower, row.nkecon_upper], [yi + 0.12] * 2, color=colour, linewidth=5, alpha=0.45,
+                solid_capstyle="butt", gid="nkecon-interval")
+        ax.scatter([row.nkecon_pp], [yi + 0.12], color=colour, s=30, zorder=3, gid="nkecon-point")
         lo, hi = row.published_low, row.published_high
         mid = row.published if pd.notna(row.published) else (lo + hi) / 2
-        ax.errorbar([mid], [yi - 0.15], xerr=[[mid - min(lo, hi)], [max(lo, hi) - mid]], fmt="D", color="black",
-                    markersize=4, capsize=3, gid="published", **kwargs)
-    names = [r.publisher if isinstance(r.publisher, str) and r.publisher else str(r.study)[:30] for r in t.itertuples()]
-    ax.set_yticks(y, [f"{n} ({r.method}, {r.unit})"[:60] for n, r in zip(names, t.itertuples())], fontsize=7)
+        ax.errorbar([mid], [yi - 0.12], xerr=[[mid - min(lo, hi)], [max(lo, hi) - mid]], fmt="D", color="black",
+                    markersize=5, capsize=3, gid="published", **kwargs)
+    def name(r) -> str:
+        who = r.publisher if isinstance(r.publisher, str) and r.publisher else str(r.study)
+        short = re.search(r"\(([A-Z][A-Za-z/&]+)\)", who)
+        who = short.group(1) if short else who
+        return textwrap.fill(f"{who}: {r.driver.replace('_', ' ')} ({r.method}, {r.unit})", 34)
+    ax.set_yticks(y, [name(r) for r in t.itertuples()], fontsize=8)
+    ax.set_ylim(-0.7, len(t) - 0.3)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel(f"Effect on growth in {data.info['year']} (pp; GDP-level effects in %)")
-    ax.set_title(f"nkecon's split of {data.info['year']} beside published estimates (bars: nkecon; diamonds: published)")
+    ax.set_title(f"{data.info['year']}: nkecon's split beside published estimates")
+    level = f" ({interval:.0%} sensitivity interval)" if interval else ""
+    ax.legend(handles=[Line2D([], [], color=GREY, linewidth=5, alpha=0.45, marker="o", markerfacecolor=GREY,
+                              label=f"nkecon{level}"),
+                       Line2D([], [], color="black", marker="D", linestyle="", label="published (with its range)")],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     _source_line(ax, "published_estimates", "sectors")
     return ax
 

@@ -128,3 +128,14 @@ def test_plots_draw_on_a_given_axes():
     assert plots.plot_driver_attribution(ax=a1) is a1
     assert plots.plot_counterfactual(ax=a2) is a2
     assert len(fig.axes) == 2
+
+
+def test_estimates_comparison_draws_each_estimate_beside_nkecon():
+    result = an.compare_estimates(an.attribute_drivers(year=2017))
+    ax = plots.plot_estimates_comparison(result)
+    table = result.table
+    intervals = [l for l in ax.get_lines() if l.get_gid() == "nkecon-interval"]
+    assert len(intervals) == len(table) >= 1
+    for line, row in zip(intervals, table.itertuples()):
+        assert tuple(line.get_xdata()) == pytest.approx((row.nkecon_lower, row.nkecon_upper))
+    assert "2017" in ax.get_title(loc="left") and "90%" in ax.get_legend().get_texts()[0].get_text()

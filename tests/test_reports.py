@@ -62,7 +62,7 @@ def test_notebooks_are_committed_without_outputs():
     [
         ({"no_such": "1"}, "has no parameter 'no_such'"),
         ({"focus_year": "2018.0"}, "must be a whole number such as 2020, but '2018.0' was passed"),
-        ({"focus_year": "2030"}, "must be between 2017 and 2024, but 2030"),
+        ({"focus_year": "2030"}, "must be between 2011 and 2024, but 2030"),
         ({"focus_year": True}, "must be a whole number"),
         ({"arima_order": "3"}, "must be a list"),
         ({"arima_order": "[1, 0]"}, "three integers"),
