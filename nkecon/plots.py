@@ -562,7 +562,7 @@ def plot_food_balance(
     ax.set_xticks(range(start, end + 1))
     ax.set_ylabel(f"{meta.columns['value_kt'].description}, million tonnes")
     ax.set_title("Grain production against estimated need")
-    ax.legend(loc="upper left", ncols=2, fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.93), ncols=2, fontsize=8)  # below the marker strip
     _source_line(ax, "food", "events", extra="Need and gap as published (food or grain; see the food dataset's basis column).")
     return ax
 
