@@ -98,6 +98,7 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
 
     staging = None
     runtime = None
+    expected: dict[str, float] = {}  # last build's duration per job: the longest start first
     try:
         for item in planned:
             spec = item.spec
@@ -132,6 +133,8 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
                       build_dir=str(build_dir), runtime_dir=str(runtime), data_dir=str(data_dir),
                       shipped_data=shipped_data, timeout=timeout)
             todo.append((job, result))
+            last = prev.get("timings", {}).get("total_s") if isinstance(prev, dict) and isinstance(prev.get("timings"), dict) else None
+            expected[job.build_dir] = float(last) if isinstance(last, (int, float)) else float("inf")
 
         by_dir = {job.build_dir: result for job, result in todo}
 
@@ -162,6 +165,9 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
                 fail(result, f"{outcome.get('message') or 'built'}, but {describe_os_error(exc, 'publishing')}")
 
         if todo:
+            # longest first (by each report's last build; never built: first of all), so that
+            # with several workers a long report does not start last and run alone
+            todo.sort(key=lambda pair: -expected.get(pair[0].build_dir, float("inf")))
             for job, result in todo:
                 emit("start", result)
             run_all([job for job, _ in todo], max(1, jobs), finish)
