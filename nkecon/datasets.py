@@ -348,8 +348,9 @@ def load_gdp(*, as_of: str | date | None = None, data_dir: str | os.PathLike | N
     -------
     pandas.DataFrame
         One row per year: ``year``, ``growth_pct``, ``gni_nominal_krw_tn``,
-        ``gni_per_capita_krw_mn``, ``release_date`` (the release each row comes from),
-        ``source_id`` and ``note``, sorted by year.
+        ``gni_per_capita_krw_mn``, ``release_date`` (the release each row comes from) and
+        ``release_date_basis`` (``published``: the BOK's release date; ``observed``: the date
+        by which the figures were seen published), ``source_id`` and ``note``, sorted by year.
 
     Examples
     --------
@@ -365,7 +366,8 @@ def load_gdp(*, as_of: str | date | None = None, data_dir: str | os.PathLike | N
     if when is not None:
         releases = releases[releases["release_date"] <= when]
     latest = releases.sort_values(["year", "release_date"], kind="stable").groupby("year", sort=True).tail(1)
-    columns = ["year", "growth_pct", "gni_nominal_krw_tn", "gni_per_capita_krw_mn", "release_date", "source_id", "note"]
+    columns = ["year", "growth_pct", "gni_nominal_krw_tn", "gni_per_capita_krw_mn", "release_date",
+               "release_date_basis", "source_id", "note"]
     return latest[columns].reset_index(drop=True)
 
 

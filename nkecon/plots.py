@@ -194,20 +194,24 @@ def plot_gdp_growth(
 
     lo, hi = np.nanmin(growth), np.nanmax(growth)
     top = hi + (hi - lo) * 0.22
-    rows = {"UN resolution": top, "Nuclear test": top - (hi - lo) * 0.07, "Weather shock": top - (hi - lo) * 0.14}
+    # event markers sit in a strip at the top, in axes fractions: they mark dates, not values
+    strip = ax.get_xaxis_transform()
+    rows = {"UN resolution": 0.97, "Nuclear test": 0.92, "Weather shock": 0.87}
     un = sanctions[sanctions["authority"] == "UN"]
     xs = un["date"].dt.year + (un["date"].dt.day_of_year - 1) / 365 - 0.5
-    ax.scatter(xs, np.full(len(xs), rows["UN resolution"]), marker="v", color="#0072B2", s=28,
+    ax.scatter(xs, np.full(len(xs), rows["UN resolution"]), transform=strip, marker="v", color="#0072B2", s=28,
                label="UN sanctions resolution", gid="un-resolutions", zorder=3)
     tests = events[events["kind"] == "nuclear_test"]
     xs = tests["start_date"].dt.year + (tests["start_date"].dt.day_of_year - 1) / 365 - 0.5
-    ax.scatter(xs, np.full(len(xs), rows["Nuclear test"]), marker="*", color="black", s=55,
+    ax.scatter(xs, np.full(len(xs), rows["Nuclear test"]), transform=strip, marker="*", color="black", s=55,
                label="Nuclear test", gid="nuclear-tests", zorder=3)
     weather = events[(events["kind"] == "weather") & events["start_date"].dt.year.between(years.min(), years.max())]
     xs = weather["start_date"].dt.year + (weather["start_date"].dt.day_of_year - 1) / 365 - 0.5
-    ax.scatter(xs, np.full(len(xs), rows["Weather shock"]), marker="o", color="#009E73", s=20,
+    ax.scatter(xs, np.full(len(xs), rows["Weather shock"]), transform=strip, marker="o", color="#009E73", s=20,
                label="Flood, typhoon or drought", gid="weather-shocks", zorder=3)
     ax.set_ylim(lo - (hi - lo) * 0.12, top + (hi - lo) * 0.06)
+    ticks = [t for t in ax.get_yticks() if lo - (hi - lo) * 0.12 <= t <= hi]
+    ax.set_yticks(ticks)  # no value ticks beside the event strip
     ax.set_xlim(years.min() - 0.8, years.max() + 0.8)
     ax.set_ylabel(meta.label("growth_pct"))
     ax.set_xlabel("")
