@@ -608,14 +608,12 @@ def attribute_drivers(
 
 # --------------------------------------------------------------------------- sanctions exposure
 def _latest_annual(trade: pd.DataFrame, *, series: str, partner: str, flow: str) -> pd.Series:
-    rows = trade[(trade["series"] == series) & (trade["partner"] == partner) & (trade["flow"] == flow)
-                 & trade["month"].isna()].copy()
-    rows["_r"] = rows["release_date"].fillna(pd.Timestamp.min)
-    rows = rows.sort_values(["year", "_r"]).groupby("year").tail(1)
+    rows = datasets.latest_annual(trade)
+    rows = rows[(rows["series"] == series) & (rows["partner"] == partner) & (rows["flow"] == flow)]
     return rows.set_index("year")["value_usd_mn"].astype(float)
 
 
-_TOTAL_SERIES = {"world": "kotra", "china": "china_customs"}
+_TOTAL_SERIES = datasets.TOTAL_SERIES
 
 
 def sanctions_exposure(

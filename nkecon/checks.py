@@ -67,11 +67,12 @@ def _annual(records: list[tuple]) -> dict[tuple, float]:
     return {k: v for k, (_, v) in best.items()}
 
 
-_TOTAL_SERIES = {"world": "kotra", "china": "china_customs"}
 
 
 def composition_totals(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Problem]:
     """A ``total`` row of ``export_composition`` repeats a trade total: they must agree."""
+    from .datasets import TOTAL_SERIES
+
     comp = frames["export_composition"]
     totals = comp[comp["product"] == "total"]
     if totals.empty:
@@ -79,7 +80,7 @@ def composition_totals(frames: Mapping[str, pd.DataFrame], folder: Path) -> list
     annual = _annual(_records(frames["trade"]))
     problems = []
     for row in totals.itertuples():
-        key = (_TOTAL_SERIES[row.partner], row.partner, row.year, "exports")
+        key = (TOTAL_SERIES[row.partner], row.partner, row.year, "exports")
         if key not in annual or pd.isna(row.value_usd_mn):
             continue
         other = annual[key]

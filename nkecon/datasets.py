@@ -371,6 +371,27 @@ def load_gdp(*, as_of: str | date | None = None, data_dir: str | os.PathLike | N
     return latest[columns].reset_index(drop=True)
 
 
+#: The trade series whose annual exports are the total that exports by product are shares
+#: of, per partner: KOTRA's for the world, China's customs for China.
+TOTAL_SERIES = {"world": "kotra", "china": "china_customs"}
+
+
+def latest_annual(trade: pd.DataFrame) -> pd.DataFrame:
+    """The annual rows of ``trade``, one per (series, partner, year, flow): its latest release.
+
+    A figure published once has no release date and counts as the earliest.
+
+    >>> t = latest_annual(load_trade())
+    >>> bool(t.duplicated(["series", "partner", "year", "flow"]).any())
+    False
+    """
+    annual = trade[trade["month"].isna()]
+    order = annual.assign(_release=annual["release_date"].fillna(pd.Timestamp.min)).sort_values(
+        ["series", "partner", "year", "flow", "_release"], kind="stable")
+    latest = order.groupby(["series", "partner", "year", "flow"], observed=True).tail(1)
+    return latest.drop(columns="_release").reset_index(drop=True)
+
+
 def _period(frame: pd.DataFrame, column: str | None) -> str:
     if column is None or column not in frame or frame[column].dropna().empty:
         return ""

@@ -107,13 +107,11 @@ def _price_range(value: Any) -> tuple[float, float] | None:
 
 def _annual_trade(trade: pd.DataFrame, series: str) -> pd.DataFrame:
     """Annual world exports and imports of ``series``, the latest release for each year."""
-    t = trade[(trade["series"] == series) & (trade["partner"] == "world") & trade["month"].isna()
-              & trade["flow"].isin(["exports", "imports"])].copy()
+    t = datasets.latest_annual(trade)
+    t = t[(t["series"] == series) & (t["partner"] == "world") & t["flow"].isin(["exports", "imports"])]
     if t.empty:
         raise ParameterError(f"No annual world figures for `trade_series` {series!r}; "
                              "expected one of 'kotra', 'bok'.")
-    t["_rel"] = t["release_date"].fillna(pd.Timestamp.min)
-    t = t.sort_values(["year", "flow", "_rel"]).groupby(["year", "flow"], observed=True).tail(1)
     wide = t.pivot(index="year", columns="flow", values="value_usd_mn")
     src = t.pivot(index="year", columns="flow", values="source_id")
     wide.columns = [str(c) for c in wide.columns]
