@@ -704,7 +704,10 @@ def plot_trade_shocks(
                     textcoords="offset points", va="top", fontsize=8, color=HIGHLIGHT)
     ax.set_yscale("log")
     ax.set_ylabel("Monthly trade with China, US$ million (log scale)")
-    ax.set_title("Two shocks told apart by timing: the export bans hit exports, the closure imports")
+    ex, im = table.loc[("exports", "export_bans")], table.loc[("imports", "border_closure")]
+    ax.set_title(f"Exports {analysis.verb(ex['pct_change'], up='rose', down='fell')} {abs(ex['pct_change']):.0f}% at the "
+                 f"export bans; imports {analysis.verb(im['pct_change'], up='rose', down='fell')} "
+                 f"{abs(im['pct_change']):.0f}% at the border closure")
     ax.legend(loc="lower left", fontsize=8, bbox_to_anchor=(0.0, 0.1))
     _source_line(ax, "trade", extra="China customs figures as reported; steps from OLS on log trade over the months published.")
     return ax

@@ -139,3 +139,11 @@ def test_estimates_comparison_draws_each_estimate_beside_nkecon():
     for line, row in zip(intervals, table.itertuples()):
         assert tuple(line.get_xdata()) == pytest.approx((row.nkecon_lower, row.nkecon_upper))
     assert "2017" in ax.get_title(loc="left") and "90%" in ax.get_legend().get_texts()[0].get_text()
+
+
+def test_trade_shocks_title_follows_the_estimates():
+    result = an.trade_shocks()
+    title = plots.plot_trade_shocks(result).get_title(loc="left")
+    t = result.table.set_index(["flow", "shock"])["pct_change"]
+    assert f"{abs(t[('exports', 'export_bans')]):.0f}%" in title and f"{abs(t[('imports', 'border_closure')]):.0f}%" in title
+    assert ("Exports fell" in title) == (t[("exports", "export_bans")] < 0)
