@@ -24,7 +24,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import datasets
-from .errors import ParameterError
+from .errors import DataError, ParameterError, Problem
 from .results import Result
 
 __all__ = [
@@ -41,6 +41,29 @@ SEASON_MONTHS: dict[str, tuple[int, int]] = {"annual": (1, 12), "jja": (6, 8), "
 GHCN_MIN_COVERAGE_DAYS = 330
 _RELATIVE = {"precipitation_mm": "precipitation_pct_of_normal", "mean_temperature_c": "temperature_anomaly_c"}
 _SEASONS = ("annual", "jja", "may_sep", "month", "part_year")
+
+
+def _checked(weather: pd.DataFrame | None) -> pd.DataFrame:
+    """The weather data, with the rules the schema cannot state checked: the months agree
+    with the season, a period does not run backwards, and station fields are set exactly
+    on ``ghcn_station`` rows. A broken row raises :class:`DataError` naming it."""
+    weather = datasets.load_weather() if weather is None else weather
+    problems = []
+    for _, r in weather.iterrows():
+        where = f"row {r['year_start']}-{r['year_end']} {r['basis']} {r['measure']} {r['season']}"
+        span = (int(r["month_start"]), int(r["month_end"]))
+        if r["season"] in SEASON_MONTHS and span != SEASON_MONTHS[r["season"]]:
+            problems.append(Problem("weather.csv", f"{where}: season {r['season']!r} covers months "
+                                    f"{SEASON_MONTHS[r['season']][0]}-{SEASON_MONTHS[r['season']][1]}", None, "month_start", f"{span[0]}-{span[1]}"))
+        elif span[0] > span[1]:
+            problems.append(Problem("weather.csv", f"{where}: month_start is after month_end", None, "month_start", str(span[0])))
+        ghcn = r["basis"] == "ghcn_station"
+        if ghcn != (pd.notna(r["station_id"]) and str(r["station_id"]) != "") or ghcn != pd.notna(r["coverage_days"]):
+            problems.append(Problem("weather.csv", f"{where}: station_id and coverage_days are set on ghcn_station rows "
+                                    "and only there", None, "station_id", "" if pd.isna(r["station_id"]) else str(r["station_id"])))
+    if problems:
+        raise DataError(problems)
+    return weather
 
 
 def _months(season: str, months: int | tuple[int, int] | None) -> tuple[int, int]:
@@ -132,7 +155,7 @@ def weather_coverage(weather: pd.DataFrame | None = None, *, min_coverage_days: 
     '1995, 2019-2020'
     """
     threshold = _coverage(min_coverage_days)
-    weather = datasets.load_weather() if weather is None else weather
+    weather = _checked(weather)
     obs = weather[weather["year_start"] == weather["year_end"]].copy()
     obs["station_id"] = obs["station_id"].fillna("").astype(str)
     low = obs["coverage_days"].notna() & (obs["coverage_days"].fillna(0) < threshold)
@@ -200,12 +223,12 @@ def weather_series(
     Examples
     --------
     >>> s = weather_series(basis="dprk_national", measure="precipitation_mm", season="jja")
-    >>> s.set_index("year").loc[2020, "value"]
+    >>> float(s.set_index("year").loc[2020, "value"])
     852.3
     """
     basis, measure, threshold = _basis(basis), _measure(measure), _coverage(min_coverage_days)
     span = _months(season, months)
-    weather = datasets.load_weather() if weather is None else weather
+    weather = _checked(weather)
     rows = _period_rows(weather, basis, measure, season, span)
     rows = rows[rows["year_start"] == rows["year_end"]]
     if basis == "ghcn_station":
@@ -289,7 +312,7 @@ def weather_anomaly(
     _measure(measure)
     span = _months(season, months)
     threshold = _coverage(min_coverage_days)
-    weather = datasets.load_weather() if weather is None else weather
+    weather = _checked(weather)
     if normal != "published":
         try:
             lo, hi = (int(x) for x in normal.split("-"))
