@@ -914,9 +914,22 @@ def border_closure_share(events: pd.DataFrame | None = None, *, years: Sequence[
 
 
 def weather_anomaly(weather: pd.DataFrame | None = None, **options: Any) -> Result:
-    """Each year's weather against a normal of the same basis and period; see
-    :func:`nkecon.weather.weather_anomaly` for the options (``measure``, ``season``,
-    ``normal``, ``basis``, ``months``, ``min_coverage_days``, ``min_normal_years``).
+    """Each year's weather against a normal of the same basis and period (bases never
+    mixed); :func:`nkecon.weather.weather_anomaly` does the work.
+
+    Parameters
+    ----------
+    weather : DataFrame, optional
+        The ``weather`` data.
+    **options
+        ``measure``, ``season``, ``normal`` (a period or ``'published'``), ``basis``,
+        ``months``, ``min_coverage_days`` (GHCN, default 330), ``min_normal_years``; see
+        :func:`nkecon.weather.weather_anomaly`.
+
+    Returns
+    -------
+    Result
+        One row per year: ``value``, ``normal_value``, ``anomaly``, ``normal``, ``origin``.
 
     Examples
     --------
