@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import paths
 from .errors import DataError, ParameterError, Problem, UnknownDatasetError
-from .registry import DATASETS, PACKAGE_FILE, data_files
+from .registry import DATASETS, PACKAGE_FILE, TOTAL_SERIES, data_files, file_stamp
 from .schema import Column, Schema, SchemaError, read_table
 
 __all__ = [
@@ -129,12 +129,7 @@ _META_CACHE: dict[tuple, DatasetMetadata] = {}
 _FRAME_CACHE: dict[tuple, pd.DataFrame] = {}
 
 
-def _stamp(path: Path) -> tuple:
-    try:
-        st = path.stat()
-    except OSError:
-        return (str(path), None)
-    return (str(path), st.st_mtime_ns, st.st_size)
+_stamp = file_stamp
 
 
 def _read_package(folder: Path) -> tuple[dict[str, dict] | None, list[Problem]]:
@@ -281,7 +276,7 @@ def load(name: str, *, data_dir: str | os.PathLike | None = None) -> pd.DataFram
     folder = paths.data_dir(data_dir)
     frame, problems = _load_checked(name, folder)
     if not problems:
-        problems = checks.run(folder, only=name)
+        problems = checks.run(folder, read=_load_checked, only=name)
     if problems:
         raise DataError(problems)
     return frame.copy()
@@ -371,11 +366,6 @@ def load_gdp(*, as_of: str | date | None = None, data_dir: str | os.PathLike | N
     return latest[columns].reset_index(drop=True)
 
 
-#: The trade series whose annual exports are the total that exports by product are shares
-#: of, per partner: KOTRA's for the world, China's customs for China.
-TOTAL_SERIES = {"world": "kotra", "china": "china_customs"}
-
-
 def latest_annual(trade: pd.DataFrame) -> pd.DataFrame:
     """The annual rows of ``trade``, one per (series, partner, year, flow): its latest release.
 
@@ -439,5 +429,5 @@ def validate(data_dir: str | os.PathLike | None = None) -> list[Problem]:
         if found and found[0].file == str(folder):
             break  # the folder itself is unusable: one line says so
     if not problems:
-        problems = checks.run(folder)
+        problems = checks.run(folder, read=_load_checked)
     return problems
