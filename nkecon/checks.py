@@ -204,11 +204,28 @@ def months_declared(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Pr
     return problems
 
 
+def _period_check(name: str) -> Callable[[Mapping[str, pd.DataFrame], Path], list[Problem]]:
+    def periods_in_order(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Problem]:
+        """A row's months run forward: first_month is not after last_month."""
+        frame = frames[name]
+        bad = frame[frame["first_month"] > frame["last_month"]]
+        key = [c for c in frame.columns if c in ("year", "partner", "product_group", "measure")]
+        return [Problem(_row(name, folder, **{c: getattr(row, c) for c in key}),
+                        f"first_month {row.first_month} is after last_month {row.last_month}; expected the "
+                        "months the figure covers, first to last (1 and 12 for a full year)")
+                for row in bad.itertuples()]
+
+    periods_in_order.__name__ = f"periods_in_order_{name}"
+    return periods_in_order
+
+
 CHECKS: tuple[Check, ...] = (
     Check("composition_totals", ("export_composition", "trade"), composition_totals),
     Check("months_add_up", ("trade",), months_add_up),
     Check("flows_add_up", ("trade",), flows_add_up),
     Check("months_declared", ("trade",), months_declared),
+    Check("periods_in_order_luxury_imports", ("luxury_imports",), _period_check("luxury_imports")),
+    Check("periods_in_order_refined_petroleum", ("refined_petroleum",), _period_check("refined_petroleum")),
 )
 
 

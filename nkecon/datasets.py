@@ -55,6 +55,7 @@ __all__ = [
     "load_events",
     "load_un_designations",
     "load_sources",
+    "full_years",
     "validate",
     "data_files",
 ]
@@ -380,6 +381,30 @@ def latest_annual(trade: pd.DataFrame) -> pd.DataFrame:
         ["series", "partner", "year", "flow", "_release"], kind="stable")
     latest = order.groupby(["series", "partner", "year", "flow"], observed=True).tail(1)
     return latest.drop(columns="_release").reset_index(drop=True)
+
+
+#: Datasets whose rows say which months of their year they cover (``first_month``,
+#: ``last_month``): some of their figures are part-year.
+PART_YEAR_DATASETS: tuple[str, ...] = ("luxury_imports", "refined_petroleum")
+
+
+def full_years(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` that cover a whole calendar year (months 1 to 12).
+
+    ``luxury_imports`` and ``refined_petroleum`` hold part-year figures (January-June 2024
+    luxury imports, January-November notifications of petroleum deliveries); an annual
+    analysis takes its years from here, so that a part year never stands for a year.
+
+    >>> lux = load_luxury_imports()
+    >>> int(lux.year.max()), int(full_years(lux).year.max())
+    (2024, 2023)
+    """
+    missing = [c for c in ("first_month", "last_month") if c not in frame]
+    if missing:
+        raise ParameterError(f"The frame passed to full_years has no column {missing[0]!r}; expected a frame "
+                             f"of one of {', '.join(PART_YEAR_DATASETS)} (its first_month and last_month "
+                             "say which months each row covers).")
+    return frame[(frame["first_month"] == 1) & (frame["last_month"] == 12)]
 
 
 def _period(frame: pd.DataFrame, column: str | None) -> str:

@@ -112,3 +112,53 @@ def test_checks_does_not_import_the_loaders():
     imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
     assert not any(m and m.split(".")[-1] == "datasets" for m in imported), imported
     assert datasets.TOTAL_SERIES is checks.TOTAL_SERIES
+
+
+# ------------------------------------------------------------------------------ part years
+def test_every_luxury_and_petroleum_row_says_which_months_it_covers():
+    lux, pet = nk.load_luxury_imports(), nk.load_refined_petroleum()
+    for frame in (lux, pet):
+        assert frame["first_month"].notna().all() and frame["last_month"].notna().all()
+    part = lux[lux.year == 2024]
+    assert set(zip(part.first_month, part.last_month)) == {(1, 6)}
+    deliveries = pet[pet.measure == "reported_deliveries"].set_index("year")
+    assert (deliveries.loc[2022, "last_month"], deliveries.loc[2024, "last_month"]) == (11, 11)
+    assert 2024 not in set(nk.full_years(lux).year)
+    assert not (nk.full_years(pet).year.isin([2022, 2024]) & (nk.full_years(pet).measure == "reported_deliveries")).any()
+
+
+def test_full_years_refuses_a_frame_without_months():
+    with pytest.raises(nk.ParameterError, match="no column 'first_month'"):
+        nk.full_years(nk.load_trade())
+
+
+def test_a_part_year_never_counts_as_a_later_luxury_year(data_copy):
+    """The scenario took part years out by a word in the note; now by the months: a note
+    without the word no longer lets January-June 2024 pass for 2024."""
+    path = data_copy / "luxury_imports.csv"
+    rows = _rows(path)
+    for r in rows:
+        r["note"] = r["note"].replace("JANUARY-JUNE 2024 ONLY: ", "")
+    _write(path, rows)
+    r = relief.relief_scenario(["luxury"], data_dir=data_copy)
+    assert 2024 not in r.info["luxury_after_years"] and 2023 in r.info["luxury_after_years"]
+
+
+def test_a_part_year_petroleum_estimate_is_not_an_annual_one(data_copy):
+    path = data_copy / "refined_petroleum.csv"
+    rows = _rows(path)
+    row = next(r for r in rows if r["year"] == "2020" and r["measure"] == "estimated_imports")
+    row["value_bbl"] = "5000000"  # larger than any full-year estimate, but January-May only
+    _write(path, rows)
+    r = relief.relief_scenario(["petroleum"], cap_raise_bbl=1_000_000, data_dir=data_copy)
+    assert r.info["estimated_imports_max_bbl"] == 3_780_000
+
+
+def test_months_that_run_backwards_are_refused(data_copy):
+    path = data_copy / "refined_petroleum.csv"
+    rows = _rows(path)
+    row = next(r for r in rows if r["year"] == "2024" and r["value_bbl"] == "165000")
+    row["first_month"], row["last_month"] = "5", "3"
+    _write(path, rows)
+    with pytest.raises(nk.DataError, match="first_month 5 is after last_month 3"):
+        nk.load_refined_petroleum(data_dir=data_copy)
