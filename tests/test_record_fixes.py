@@ -4,6 +4,7 @@ metadata that tells the truth, and checks that do not import the loaders."""
 
 import csv
 import io
+import pandas as pd
 import pytest
 
 import nkecon as nk
@@ -162,3 +163,21 @@ def test_months_that_run_backwards_are_refused(data_copy):
     _write(path, rows)
     with pytest.raises(nk.DataError, match="first_month 5 is after last_month 3"):
         nk.load_refined_petroleum(data_dir=data_copy)
+
+
+# ------------------------------------------------------------------------------ metadata
+def test_no_dataset_is_dated_before_its_newest_source():
+    sources = nk.load_sources().set_index("source_id")["date_published"]
+    for name in nk.DATASETS:
+        if name == "sources":
+            continue
+        frame = nk.load(name)
+        newest = sources.reindex(frame["source_id"].astype(str)).max()
+        said = pd.Timestamp(nk.get_metadata(name).date_published)
+        assert pd.isna(newest) or said >= newest, (name, said.date(), newest.date())
+
+
+def test_the_sectors_description_claims_no_gdp_row():
+    meta = nk.get_metadata("sectors")
+    assert "gdp" not in set(nk.load_sectors()["sector"].astype(str))
+    assert "'gdp'" not in meta.description and "repeats the headline" not in meta.description
