@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import paths
+from . import checks, paths
 from .errors import DataError, ParameterError, Problem, UnknownDatasetError
 from .registry import DATASETS, PACKAGE_FILE, TOTAL_SERIES, data_files, file_stamp
 from .schema import Column, Schema, SchemaError, read_table
@@ -271,8 +271,6 @@ def load(name: str, *, data_dir: str | os.PathLike | None = None) -> pd.DataFram
     first problem when the file does not match its schema, or when it disagrees with a
     figure that another dataset must repeat (see :mod:`nkecon.checks`).
     """
-    from . import checks
-
     _check_name(name)
     folder = paths.data_dir(data_dir)
     frame, problems = _load_checked(name, folder)
@@ -440,8 +438,6 @@ def list_datasets(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
 
 def validate(data_dir: str | os.PathLike | None = None) -> list[Problem]:
     """Every problem in a data folder (all datasets, then the checks across files)."""
-    from . import checks
-
     folder = paths.data_dir(data_dir)
     problems: list[Problem] = []
     seen: set[Problem] = set()
