@@ -73,7 +73,7 @@ def test_a_rounded_bok_total_disagreeing_with_exact_flows_is_refused(data_copy):
     assert "= 6550.00" in msg and "allows 15" in msg
 
 
-def test_the_old_tolerance_accepted_the_rounded_total():
+def test_the_check_refuses_what_the_old_tolerance_accepted():
     """The rule it replaces (1%, US$ 0.5 mn or the coarsest trailing-zero step) let 6600 pass."""
     parts, total = 2820 + 3730, 6600
     assert abs(parts - total) <= max(0.5, 0.01 * total, 100)
