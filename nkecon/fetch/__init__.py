@@ -16,7 +16,7 @@ and says what it wants in the data (the shape of pandas-datareader's readers):
     series differs from the latest one held.
 
 The rest is shared: :mod:`~nkecon.fetch.http` (retries, a size cap per answer, a validated
-cache), :mod:`~nkecon.fetch.strict` (JSON and numbers that are what they claim),
+cache), :mod:`~nkecon.strict` (JSON and numbers that are what they claim),
 :mod:`~nkecon.fetch.merge` (rows against the folder) and :mod:`~nkecon.fetch.folder` (lock,
 staging, one atomic swap, recovery).
 

@@ -2,7 +2,7 @@
 
 North Korea's GDP growth and GNI, appended to ``gdp_releases`` as a new release when the
 series differs from the latest one held. ECOS sends every figure as text; a figure counts
-only when it is a finite number written with ASCII digits (see :mod:`nkecon.fetch.strict`).
+only when it is a finite number written with ASCII digits (see :mod:`nkecon.strict`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from ..errors import FetchError
 from . import http
 from .merge import Change, Plan, fmt, read_csv, same
-from .strict import BodyError, loads, number_text
+from ..strict import BodyError, loads, number_text
 
 SOURCE = "bok_gdp"
 DATASET = "gdp_releases"

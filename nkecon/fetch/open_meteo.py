@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from ..errors import FetchError
 from . import http
 from .merge import Plan, fmt
-from .strict import BodyError, loads, number
+from ..strict import BodyError, loads, number
 
 SOURCE = "weather"
 DATASET = "weather"

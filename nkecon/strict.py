@@ -1,4 +1,4 @@
-"""Strict reading of the services' answers: JSON and numbers that are what they claim to be.
+"""Strict reading of JSON (the services' answers, datapackage.json) and of numbers in them.
 
 :func:`loads` refuses what Python's ``json`` lets through: a key given twice (the second
 would silently win), ``NaN`` and ``Infinity``, integers of more than 30 digits, floats that
@@ -101,7 +101,7 @@ def number_text(value: Any, what: str) -> float:
     >>> number_text("١٠٠٠", "x")
     Traceback (most recent call last):
     ...
-    nkecon.fetch.strict.BodyError: x is '١٠٠٠'; expected a number written with ASCII digits such as -4.5
+    nkecon.strict.BodyError: x is '١٠٠٠'; expected a number written with ASCII digits such as -4.5
     """
     if not isinstance(value, str) or not _NUM_RE.fullmatch(value.strip()):
         raise BodyError(f"{what} is {_show(value)}; expected a number written with ASCII digits such as -4.5")
