@@ -105,4 +105,7 @@ def number_text(value: Any, what: str) -> float:
     """
     if not isinstance(value, str) or not _NUM_RE.fullmatch(value.strip()):
         raise BodyError(f"{what} is {_show(value)}; expected a number written with ASCII digits such as -4.5")
-    return _float(value.strip())
+    number = float(value.strip())
+    if not math.isfinite(number):
+        raise BodyError(f"{what} is {_show(value)}; the number overflows")
+    return number

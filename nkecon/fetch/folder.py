@@ -207,14 +207,21 @@ def stage(real: Path, base: Path, into: Path) -> None:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back until the block is done, then deliver the first
+    that came (Python runs signal handlers in the main thread only, so that is where the
+    handlers are swapped; elsewhere nothing can interrupt the block)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    caught: list[int] = []
+    old = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in _SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _exchange(a: Path, b: Path) -> None:
