@@ -94,7 +94,7 @@ def _apply(plans: list[Plan], stage: Path, *, accept: bool, today: date) -> tupl
         changes += found
         if not cited:
             continue
-        (stage / f"{plan.dataset}.csv").write_bytes(csv_bytes(header, rows))
+        folder.replace_file(stage / f"{plan.dataset}.csv", csv_bytes(header, rows))
         if plan.source_row["source_id"] not in known_sources:
             src_rows.append(plan.source_row)
             known_sources.add(plan.source_row["source_id"])
@@ -110,8 +110,8 @@ def _apply(plans: list[Plan], stage: Path, *, accept: bool, today: date) -> tupl
         provenance[plan.dataset] = record
         touched |= {f"{plan.dataset}.csv", "sources.csv", PACKAGE_FILE}
     if "sources.csv" in touched:
-        (stage / "sources.csv").write_bytes(csv_bytes(src_header, src_rows))
-        (stage / PACKAGE_FILE).write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        folder.replace_file(stage / "sources.csv", csv_bytes(src_header, src_rows))
+        folder.replace_file(stage / PACKAGE_FILE, (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode())
     return changes, provenance, touched
 
 

@@ -8,8 +8,8 @@ A data folder changes whole or not at all:
 2. Under the lock it first finishes or undoes whatever an earlier, interrupted fetch left
    (:func:`recover`), then checks the folder it starts from.
 3. The new folder is built in a sibling staging folder (``.NAME.nkecon-stage-XXXX``, same
-   file system): a copy of the current folder, or of the shipped data for a new one, with
-   the fetched rows written in. It is validated as a whole.
+   file system): the current folder's files as hard links (or copies), or the shipped data
+   for a new one, with the files the fetch changes replaced. It is validated as a whole.
 4. One atomic step puts it in place: a new folder is renamed into place; an existing one is
    exchanged with the staging folder (``renameat2(RENAME_EXCHANGE)``), after which the
    staging name holds the old folder, which is deleted. Where the file system cannot
@@ -43,7 +43,7 @@ from ..registry import PACKAGE_FILE
 
 log = logging.getLogger("nkecon")
 
-__all__ = ["LOCK_TIMEOUT_S", "target_dir", "locked", "recover", "stage", "swap", "atomic_write", "unusable"]
+__all__ = ["LOCK_TIMEOUT_S", "target_dir", "locked", "recover", "stage", "swap", "atomic_write", "replace_file", "unusable"]
 
 #: How long a fetch waits for another fetch of the same folder to finish.
 LOCK_TIMEOUT_S = 600.0
@@ -185,9 +185,20 @@ def new_aside(real: Path, kind: str) -> Path:
     return real.parent / f".{real.name}.nkecon-{kind}-{secrets.token_hex(8)}"
 
 
+def _link_or_copy(src: str | Path, dest: str | Path) -> None:
+    try:
+        os.link(src, dest, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dest)
+
+
 def stage(real: Path, base: Path, into: Path) -> None:
-    """Fill ``into`` (new) with a copy of ``base``: every entry of a data folder of the user's
-    (their own extra files too), or the CSV and JSON files of the shipped data."""
+    """Fill ``into`` (new) with ``base``: every entry of a data folder of the user's (their
+    own extra files too), or the CSV and JSON files of the shipped data.
+
+    The user's files are hard links where the file system allows (no second copy of the
+    data, no space needed), so a file of the staging folder is only ever replaced, never
+    written in place (:func:`replace_file`)."""
     into.mkdir()
     if base == real:
         for entry in sorted(base.iterdir()):
@@ -195,9 +206,9 @@ def stage(real: Path, base: Path, into: Path) -> None:
             if entry.is_symlink():
                 os.symlink(os.readlink(entry), dest)
             elif entry.is_dir():
-                shutil.copytree(entry, dest, symlinks=True)
+                shutil.copytree(entry, dest, symlinks=True, copy_function=_link_or_copy)
             else:
-                shutil.copy2(entry, dest)
+                _link_or_copy(entry, dest)
     else:
         for entry in sorted(base.iterdir()):
             if entry.is_file() and entry.suffix in (".csv", ".json"):
@@ -292,6 +303,14 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Give ``path`` in a staging folder new contents without touching the file it was (a
+    hard link to the live folder's file)."""
+    path.unlink(missing_ok=True)
+    with open(path, "xb") as fh:
+        fh.write(data)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
