@@ -63,9 +63,17 @@ def _data_fetch(args: argparse.Namespace) -> int:
         handler.setFormatter(logging.Formatter("nkecon: %(message)s"))
         logger.addHandler(handler)
         level, logger.level = logger.level, logging.WARNING
+    from .reports.pool import Interrupted, signal_guard
+
     try:
-        result = fetch(args.names or None, data_dir=args.data_dir, dry_run=args.dry_run, accept=args.accept,
-                       refresh=args.refresh)
+        with signal_guard():
+            result = fetch(args.names or None, data_dir=args.data_dir, dry_run=args.dry_run, accept=args.accept,
+                           refresh=args.refresh)
+    except Interrupted as exc:
+        name = {2: "SIGINT", 15: "SIGTERM"}.get(exc.signum, f"signal {exc.signum}")
+        _quiet_print(f"nkecon: interrupted by {name}; the data folder is as it was or fully updated, "
+                     "and the staging folder is removed")
+        return 128 + exc.signum
     finally:
         if handler is not None:
             logger.removeHandler(handler)

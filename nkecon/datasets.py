@@ -32,7 +32,9 @@ import pandas as pd
 from . import checks, paths
 from .errors import DataError, ParameterError, Problem, UnknownDatasetError
 from .registry import DATASETS, PACKAGE_FILE, TOTAL_SERIES, data_files, file_stamp
-from .schema import Column, Schema, SchemaError, read_table
+from .schema import DATE_MAX, DATE_MIN, Column, Schema, SchemaError, read_table
+from .strict import BodyError
+from .strict import loads as strict_json
 
 __all__ = [
     "DATASETS",
@@ -126,6 +128,9 @@ def _check_name(name: str) -> str:
     return name
 
 
+#: A datapackage.json larger than this is not one nkecon wrote.
+MAX_PACKAGE_BYTES = 20_000_000
+
 _PACKAGE_CACHE: dict[tuple, tuple[dict[str, dict] | None, list[Problem]]] = {}
 _META_CACHE: dict[tuple, DatasetMetadata] = {}
 _FRAME_CACHE: dict[tuple, pd.DataFrame] = {}
@@ -149,16 +154,25 @@ def _read_package(folder: Path) -> tuple[dict[str, dict] | None, list[Problem]]:
         result = None, [Problem(label, f"{what}; every data folder needs its datapackage.json (copy nkecon's data/ whole)")]
     else:
         try:
-            package = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            line = getattr(exc, "lineno", None)
-            result = None, [Problem(label, f"is not valid UTF-8 JSON ({exc})", line=line)]
+            if path.stat().st_size > MAX_PACKAGE_BYTES:
+                raise BodyError(f"it is larger than {MAX_PACKAGE_BYTES // 1_000_000} MB")
+            package = strict_json(path.read_bytes())
+        except OSError as exc:
+            result = None, [Problem(label, f"cannot be read: {exc.strerror or exc}")]
+        except BodyError as exc:
+            result = None, [Problem(label, f"is not valid UTF-8 JSON: {exc}")]
         else:
             resources = package.get("resources") if isinstance(package, dict) else None
-            if not isinstance(resources, list) or not all(isinstance(r, dict) and r.get("name") for r in resources):
+            if not isinstance(resources, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
+                                                          and r.get("name") for r in resources):
                 result = None, [Problem(label, "expected an object with a 'resources' list of named resources")]
             else:
-                result = {r["name"]: r for r in resources}, []
+                names = [r["name"] for r in resources]
+                twice = sorted({n for n in names if names.count(n) > 1})
+                if twice:
+                    result = None, [Problem(label, f"the resource {twice[0]!r} is described twice; expected each once")]
+                else:
+                    result = {r["name"]: r for r in resources}, []
     _PACKAGE_CACHE[key] = result
     return result
 
@@ -181,8 +195,9 @@ def _metadata(name: str, folder: Path) -> tuple[DatasetMetadata | None, list[Pro
     problems = [
         Problem(label, f"metadata field {field_name!r} ({key!r}) is missing or empty; expected text")
         for field_name, key in _REQUIRED_META.items()
-        if not str(res.get(key) or "").strip()
+        if not isinstance(res.get(key), str) or not res[key].strip()
     ]
+    problems += _shape_problems(name, res, label)
     if problems:
         return None, problems
     try:
@@ -191,6 +206,8 @@ def _metadata(name: str, folder: Path) -> tuple[DatasetMetadata | None, list[Pro
         return None, [Problem(str(shipped / PACKAGE_FILE), str(exc))]
     sources = res.get("sources") or [{}]
     licences = res.get("licenses") or [{}]
+    if own[name].get("nkecon:period_column") is not None and not isinstance(own[name].get("nkecon:period_column"), str):
+        return None, [Problem(str(shipped / PACKAGE_FILE), f"resource {name!r}: 'nkecon:period_column' must be text")]
     meta = DatasetMetadata(
         name=name,
         title=res["title"],
@@ -208,6 +225,32 @@ def _metadata(name: str, folder: Path) -> tuple[DatasetMetadata | None, list[Pro
     )
     _META_CACHE[key] = meta
     return meta, []
+
+
+def _shape_problems(name: str, res: dict, label: str) -> list[Problem]:
+    """One line per descriptive entry of the wrong shape (``sources``, ``licenses``,
+    ``nkecon:fetched``, ``path``), which would otherwise fail deep inside a caller."""
+    problems = []
+    for key, item_keys in (("sources", ("title", "path")), ("licenses", ("name", "title", "path"))):
+        value = res.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            problems.append(Problem(label, f"{key!r} must be a list of objects, not {type(value).__name__}"))
+        elif any(not isinstance(v.get(k, ""), str) for v in value for k in item_keys):
+            problems.append(Problem(label, f"{key!r} entries must give {', '.join(item_keys)} as text"))
+    fetched = res.get("nkecon:fetched")
+    if fetched is not None and not isinstance(fetched, dict):
+        problems.append(Problem(label, f"'nkecon:fetched' must be an object (what `nkecon data fetch` recorded), "
+                                       f"not {type(fetched).__name__}"))
+    for key in ("nkecon:notes",):
+        if res.get(key) is not None and not isinstance(res.get(key), str):
+            problems.append(Problem(label, f"{key!r} must be text"))
+    path = res.get("path")
+    if path is not None and path != f"{name}.csv":
+        problems.append(Problem(label, f"'path' is {str(path)[:80]!r}; nkecon reads {name}.csv, so expected "
+                                       f"\"{name}.csv\" (rename the file rather than the path)"))
+    return problems
 
 
 def get_metadata(name: str, *, data_dir: str | os.PathLike | None = None) -> DatasetMetadata:
@@ -321,13 +364,21 @@ load_bok_causes = _loader(
 def _as_of_date(as_of: Any) -> pd.Timestamp | None:
     if as_of is None:
         return None
-    if isinstance(as_of, (date, datetime, pd.Timestamp)):
-        return pd.Timestamp(as_of).normalize()
-    if isinstance(as_of, str):
+    when = None
+    if isinstance(as_of, pd.Timestamp):
+        return as_of.normalize()
+    if isinstance(as_of, (date, datetime)):
+        when = as_of if not isinstance(as_of, datetime) else as_of.date()
+    elif isinstance(as_of, str) and len(as_of) == 10 and as_of.isascii():
         try:
-            return pd.Timestamp(date.fromisoformat(as_of))
+            when = date.fromisoformat(as_of)
         except ValueError:
             pass
+    if when is not None:
+        if not DATE_MIN <= when <= DATE_MAX:
+            raise ParameterError(f"The value for `as_of` must be a date between {DATE_MIN} and {DATE_MAX}, "
+                                 f"but {str(as_of)!r} was passed.")
+        return pd.Timestamp(when)
     raise ParameterError(f"The value for `as_of` must be a date such as '2021-07-30' (YYYY-MM-DD), but {as_of!r} was passed.")
 
 

@@ -24,13 +24,20 @@ kind          what the CSV holds                     dtype
 
 Constraints: ``required`` (no empty cells), ``minimum`` / ``maximum`` (inclusive), ``enum``,
 ``pattern`` (a regular expression the whole value must match); ``foreignKeys`` name the
-resource whose key must contain a value (checked when ``known`` is given).
+resource whose key must contain a value (checked when ``known`` is given). Dates lie between
+1677-09-22 and 2262-04-11, the dates a ``datetime64[ns]`` column can hold.
+
+A column that holds several measures (``weather.value`` holds millimetres and degrees) takes
+its plausible range per measure from the resource's ``nkecon:ranges``: a list of
+``{"field": "value", "when": {"measure": "precipitation_mm", "season": "jja"}, "minimum": 0,
+"maximum": 3000, "unit": "mm"}``; a row matching every ``when`` cell must hold a value in the
+range (:func:`check_ranges`).
 
 The validator never stops at the first problem. It runs in passes, each a function:
 :func:`read_bytes`, :func:`decode`, :func:`split_rows`, :func:`check_header`,
-:func:`check_cells`, :func:`check_keys`; :func:`read_table` chains them and returns the
-frame with every :class:`~nkecon.errors.Problem` found. Checks across files live in
-:mod:`nkecon.checks`.
+:func:`check_cells`, :func:`check_keys`, :func:`check_ranges`; :func:`read_table` chains
+them and returns the frame with every :class:`~nkecon.errors.Problem` found. Checks across
+files live in :mod:`nkecon.checks`.
 """
 
 from __future__ import annotations
@@ -50,13 +57,15 @@ import pandas as pd
 
 from .errors import Problem
 
-__all__ = ["Column", "Schema", "SchemaError", "read_table"]
+__all__ = ["Column", "Range", "Schema", "SchemaError", "read_table", "DATE_MIN", "DATE_MAX"]
 
 FIELD_TYPES = ("integer", "number", "date", "string")
 _INT_RE = re.compile(r"[+-]?[0-9]+")
 _NUM_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONSTRAINTS = {"required", "minimum", "maximum", "enum", "pattern"}
+#: The dates a ``datetime64[ns]`` column holds (pandas.Timestamp.min and .max, whole days).
+DATE_MIN, DATE_MAX = date(1677, 9, 22), date(2262, 4, 11)
 
 
 class SchemaError(ValueError):
@@ -154,11 +163,54 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Range:
+    """The plausible range of ``field`` in the rows whose cells equal ``when``."""
+
+    field: str
+    when: tuple[tuple[str, str], ...]
+    min: float | None
+    max: float | None
+    unit: str = ""
+
+    def describe(self) -> str:
+        unit = f" {self.unit}".rstrip()
+        rows = ", ".join(f"{k}={v}" for k, v in self.when)
+        lo = "" if self.min is None else f"{self.min:g}"
+        hi = "" if self.max is None else f"{self.max:g}"
+        if self.min is not None and self.max is not None:
+            return f"between {lo} and {hi}{unit} where {rows}"
+        return (f"at least {lo}{unit}" if self.min is not None else f"at most {hi}{unit}") + f" where {rows}"
+
+
+def _ranges(spec: Any, names: list[str], where: str) -> tuple[Range, ...]:
+    if spec is None:
+        return ()
+    if not isinstance(spec, list):
+        raise SchemaError(f"{where}: 'nkecon:ranges' must be a list of ranges")
+    out = []
+    for i, r in enumerate(spec, 1):
+        here = f"{where}, nkecon:ranges item {i}"
+        if not isinstance(r, Mapping) or set(r) - {"field", "when", "minimum", "maximum", "unit"}:
+            raise SchemaError(f"{here}: expected an object with field, when, minimum, maximum and unit")
+        when = r.get("when")
+        if r.get("field") not in names or not isinstance(when, Mapping) or not when \
+                or any(k not in names or not isinstance(v, str) for k, v in when.items()):
+            raise SchemaError(f"{here}: 'field' and the keys of 'when' must name declared fields, 'when' text values")
+        bounds = [r.get("minimum"), r.get("maximum")]
+        if all(b is None for b in bounds) or any(b is not None and (isinstance(b, bool) or not isinstance(b, (int, float)))
+                                                 for b in bounds):
+            raise SchemaError(f"{here}: 'minimum' and 'maximum' must be numbers (at least one)")
+        out.append(Range(r["field"], tuple(sorted(when.items())), bounds[0], bounds[1], str(r.get("unit", ""))))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Schema:
     """The columns of one CSV file, the key that identifies its rows and its foreign keys."""
 
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
+    ranges: tuple[Range, ...] = ()
     names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -183,16 +235,20 @@ class Schema:
         if not isinstance(key, list) or not key or any(k not in names for k in key):
             raise SchemaError(f"{where}: primaryKey {spec.get('primaryKey')!r} must name declared fields {names}")
         refs: dict[str, str] = {}
-        for fk in spec.get("foreignKeys", []) or []:
+        fks = spec.get("foreignKeys", []) or []
+        if not isinstance(fks, list):
+            raise SchemaError(f"{where}: foreignKeys must be a list")
+        for fk in fks:
             try:
                 col, target = fk["fields"], fk["reference"]["resource"]
             except (TypeError, KeyError):
                 raise SchemaError(f"{where}: a foreignKey must give 'fields' and 'reference.resource'") from None
-            if col not in names:
+            if not isinstance(col, str) or col not in names or not isinstance(target, str):
                 raise SchemaError(f"{where}: foreignKey field {col!r} is not a declared field")
             refs[col] = target
         columns = [Column(**{**c.__dict__, "references": refs.get(c.name)}) for c in columns]
-        return cls(columns=tuple(columns), primary_key=tuple(key))
+        ranges = _ranges(resource.get("nkecon:ranges"), names, where)
+        return cls(columns=tuple(columns), primary_key=tuple(key), ranges=ranges)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -329,9 +385,12 @@ def parse_cell(col: Column, text: str) -> tuple[Any, str | None]:
     if t == "date":
         if _DATE_RE.fullmatch(text):
             try:
-                return date.fromisoformat(text), None
+                value = date.fromisoformat(text)
             except ValueError:
                 return None, "not a real calendar date; expected YYYY-MM-DD"
+            if not DATE_MIN <= value <= DATE_MAX:
+                return None, f"out of range: expected a date between {DATE_MIN} and {DATE_MAX}"
+            return value, None
         return None, f"expected {col.expected()}"
     if t == "category":
         if col.enum is not None and text not in col.enum:
@@ -437,6 +496,21 @@ def check_keys(cells: _Cells, schema: Schema, fname: str) -> list[Problem]:
     return problems
 
 
+def check_ranges(cells: _Cells, schema: Schema, fname: str) -> list[Problem]:
+    """Pass 6: each value within the plausible range of its row's measure (``nkecon:ranges``)."""
+    problems: list[Problem] = []
+    for rng in schema.ranges:
+        values = cells.values[rng.field]
+        conds = [(cells.values[k], v) for k, v in rng.when]
+        for i, line in enumerate(cells.lines):
+            value = values[i]
+            if value is None or not all(col[i] == v for col, v in conds):
+                continue
+            if (rng.min is not None and value < rng.min) or (rng.max is not None and value > rng.max):
+                problems.append(Problem(fname, f"out of range: expected {rng.describe()}", line, rng.field, f"{value:g}"))
+    return problems
+
+
 def _to_series(col: Column, values: list[Any]) -> pd.Series:
     t = col.type
     if t == "integer":
@@ -482,6 +556,7 @@ def read_table(
         return None, problems
     cells, problems = check_cells(body, len(header), index, schema, fname, known)
     problems += check_keys(cells, schema, fname)
+    problems += check_ranges(cells, schema, fname)
     frame = pd.DataFrame({col.name: _to_series(col, cells.values[col.name]) for col in schema.columns})
     if not problems:
         frame = frame.sort_values(list(schema.primary_key), kind="stable").reset_index(drop=True)

@@ -56,7 +56,7 @@ def _isolated(tmp_path, monkeypatch):
     monkeypatch.delenv("NKECON_DATA_DIR", raising=False)
     monkeypatch.delenv("NKECON_ECOS_KEY", raising=False)
     waits: list[float] = []
-    monkeypatch.setattr(F, "_sleep", waits.append)
+    monkeypatch.setattr(F.http, "_sleep", waits.append)
     return waits
 
 

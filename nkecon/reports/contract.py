@@ -176,7 +176,7 @@ def parse_contract(nb: Any, notebook: str) -> Contract:
                 raise ContractError(f"{where}: a range applies to int, float, date, month or list[int|float] only")
         else:
             m = _CHOICES_RE.search(help_text)
-            if m and base == "str":
+            if m and (base == "str" or (base == "list" and _ == "str")):
                 choices = tuple(c.strip() for c in m.group(1).split("|"))
                 help_text = help_text[: m.start()].strip()
         params[name] = Param(name, type_name, default, help_text, lo, hi, choices, computed.get(name), assigned[name])
@@ -224,7 +224,7 @@ def resolve(params: Mapping[str, Param], rules: tuple[Rule, ...], notebook: str,
     pending = []
     for name, p in params.items():
         if name in given:
-            values[name] = convert_given(p, given[name], notebook)
+            values[name] = _as_set(p, convert_given(p, given[name], notebook), notebook)
             if p.computed is not None and values[name] == p.default:
                 pending.append(name)
         else:
@@ -245,13 +245,31 @@ def resolve(params: Mapping[str, Param], rules: tuple[Rule, ...], notebook: str,
             ok = rule.expr.evaluate(values, data)
         except ParameterError as exc:  # raised by a check() the rule calls
             why = rule.message or f"`{rule.expr.text}`"
-            raise ParameterError(f"Report {notebook!r}: {why}: {exc} (parameters cell line {rule.line}).") from None
+            detail = " ".join(str(exc).split())
+            detail = detail if len(detail) <= 300 else detail[:297] + "..."
+            raise ParameterError(f"Report {notebook!r}: {why}: {detail} (parameters cell line {rule.line}).") from None
         if not ok:
             shown = ", ".join(f"{n}={V.short_repr(values[n], 40)}" for n in params if n in rule.expr.names)
             why = rule.message or f"the parameters must satisfy `{rule.expr.text}`"
             raise ParameterError(f"Report {notebook!r}: {why}, but {shown} was passed (rule `{rule.expr.text}`, "
                                  f"parameters cell line {rule.line}).")
     return values
+
+
+def _as_set(p: Param, value: Any, notebook: str) -> Any:
+    """A ``list[str]`` with choices is a set: each item once, one of the choices, and the
+    value put in the declared order, so that the same set given in another order is the
+    same build."""
+    if p.choices is None or not isinstance(value, list):
+        return value
+    where = _where(p.name, notebook)
+    for item in value:
+        if item not in p.choices:
+            raise ParameterError(f"{where} must hold items among {', '.join(p.choices)}, but "
+                                 f"{V.short_repr(item)} was passed.")
+    if len(set(value)) != len(value):
+        raise ParameterError(f"{where} names an item twice: {V.short_repr(value)}; give each once.")
+    return [c for c in p.choices if c in value]
 
 
 def _pythonic(value: Any) -> Any:
@@ -263,7 +281,7 @@ def _pythonic(value: Any) -> Any:
 def _check_constraint(p: Param, values: dict[str, Any], notebook: str, data: DataView) -> None:
     value = values[p.name]
     where = _where(p.name, notebook)
-    if p.choices is not None and value not in p.choices:
+    if p.choices is not None and not isinstance(value, list) and value not in p.choices:
         raise ParameterError(f"{where} must be one of {', '.join(p.choices)}, but {V.short_repr(value)} was passed.")
     if p.lo is None:
         return

@@ -4,7 +4,7 @@
 * nkecon deletes only folders it created: each holds the marker file :data:`MARKER`, and
   no path component below the output folder may be a symbolic link.
 * The output folder may not be ``/``, a file, below a file, a dangling link or read-only,
-  and may not hold an ``index.html`` that nkecon did not write. In the data folder, every
+  and may not hold an ``index.html`` or a ``.nkecon-build`` that nkecon did not create. In the data folder, every
   dataset file must be a regular file inside that folder (no FIFO, no link leading out).
 """
 
@@ -106,8 +106,17 @@ def safe_path(root: Path, *parts: str) -> Path:
 
 
 def make_owned_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=False)
-    (path / MARKER).write_text("created by nkecon report; safe to delete\n", encoding="utf-8")
+    """Create ``path`` with nkecon's marker; :class:`OutputError` (one line) when the disk
+    is full or the folder cannot be written, with nothing left behind."""
+    try:
+        path.mkdir(parents=True, exist_ok=False)
+    except OSError as exc:
+        raise OutputError(f"cannot create {path}: {describe_os_error(exc, 'creating a folder')}") from None
+    try:
+        (path / MARKER).write_text("created by nkecon report; safe to delete\n", encoding="utf-8")
+    except OSError as exc:
+        shutil.rmtree(path, ignore_errors=True)
+        raise OutputError(f"cannot write in {path.parent}: {describe_os_error(exc, 'creating a build folder')}") from None
     return path
 
 
@@ -143,6 +152,10 @@ def check_out_dir(out: Path) -> Path:
         raise ParameterError(f"The output folder {str(out)!r} lies under {str(probe)!r}, which is a file.")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise ParameterError(f"The output folder {str(probe)!r} is not writable.")
+    build = out / BUILD_DIR
+    if (build.exists() or build.is_symlink()) and not is_owned(build):
+        raise ParameterError(f"{str(build)!r} was not created by nkecon, which builds reports there; refusing to "
+                             "use or delete it (move it away or choose another --out).")
     index = out / "index.html"
     if index.is_symlink() or (index.exists() and not _ours(index)):
         raise ParameterError(f"{str(index)!r} was not written by nkecon; refusing to overwrite it "

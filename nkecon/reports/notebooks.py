@@ -125,6 +125,10 @@ def discover(folder: Path) -> dict[str, NotebookSpec]:
     specs = {}
     for path in sorted(folder.glob("*.ipynb")):
         if not NAME_RE.fullmatch(path.stem):
+            if load_spec(path) is not None:
+                log.warning("skipping the report notebook %s: a report's file name must be a lower-case identifier "
+                            "(letters a-z, digits and '_', starting with a letter), such as %s.ipynb", path.name,
+                            re.sub(r"^[^a-z]+", "", re.sub(r"[^a-z0-9_]+", "_", path.stem.lower())) or "report")
             continue
         spec = load_spec(path)
         if spec is not None:

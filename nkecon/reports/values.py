@@ -22,9 +22,12 @@ MAX_DEPTH = 20
 MAX_NODES = 10_000
 MAX_TEXT = 100_000
 
-_INT_RE = re.compile(r"[+-]?\d{1,18}")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MONTH_RE = re.compile(r"\d{4}-\d{2}")
+# ASCII digits only, no '_': what the data validator accepts (Python's int() and float() take
+# "1_5" and "١٠٠٠" too)
+_INT_RE = re.compile(r"[+-]?[0-9]{1,18}")
+_FLOAT_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -85,7 +88,13 @@ def _measure(node, what: str) -> None:
         if isinstance(current, yaml.SequenceNode):
             stack.extend((child, depth + 1) for child in current.value)
         elif isinstance(current, yaml.MappingNode):
+            seen = set()
             for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise ParameterError(f"{what} gives the key {short_repr(key.value)} twice in one mapping "
+                                             f"(line {key.start_mark.line + 1}); give each key once.")
+                    seen.add(key.value)
                 stack.append((key, depth + 1))
                 stack.append((value, depth + 1))
 
@@ -150,10 +159,10 @@ def from_text(type_name: str, text: str, where: str) -> Any:
             raise ParameterError(f"{where} must be a whole number such as 2020, but {short_repr(text)} was passed.")
         return int(stripped)
     if base == "float":
-        try:
-            value = float(stripped)
-        except ValueError:
-            raise ParameterError(f"{where} must be a number such as 0.5, but {short_repr(text)} was passed.") from None
+        if not _FLOAT_RE.fullmatch(stripped):
+            raise ParameterError(f"{where} must be a number such as 0.5 (ASCII digits, no '_' or thousands "
+                                 f"separator), but {short_repr(text)} was passed.")
+        value = float(stripped)
         if not math.isfinite(value):
             raise ParameterError(f"{where} must be a finite number, but {short_repr(text)} was passed.")
         return value
