@@ -2,7 +2,7 @@
 
 papermill's own inspection reads each parameter's name, type, default and help from the
 cell; nkecon reads the constraint at the end of the help (``[lo..hi]``, ``[DATASET.COLUMN]``,
-``{a|b}``) and the comment lines ``# rule: ...`` and ``# default: NAME = ...`` beside them.
+``{a|b}``, for ``str`` and ``list[str]``) and the comment lines ``# rule: ...`` and ``# default: NAME = ...`` beside them.
 :func:`resolve` turns given values into the full, checked parameter set before any kernel
 starts: every value it accepts must build; anything else is one :class:`ParameterError`.
 See ``CONTRACT`` in the README for the syntax.
@@ -176,7 +176,7 @@ def parse_contract(nb: Any, notebook: str) -> Contract:
                 raise ContractError(f"{where}: a range applies to int, float, date, month or list[int|float] only")
         else:
             m = _CHOICES_RE.search(help_text)
-            if m and base == "str":
+            if m and (base == "str" or type_name == "list[str]"):
                 choices = tuple(c.strip() for c in m.group(1).split("|"))
                 help_text = help_text[: m.start()].strip()
         params[name] = Param(name, type_name, default, help_text, lo, hi, choices, computed.get(name), assigned[name])
@@ -263,7 +263,12 @@ def _pythonic(value: Any) -> Any:
 def _check_constraint(p: Param, values: dict[str, Any], notebook: str, data: DataView) -> None:
     value = values[p.name]
     where = _where(p.name, notebook)
-    if p.choices is not None and value not in p.choices:
+    if p.choices is not None and isinstance(value, list):
+        wrong = [item for item in value if item not in p.choices]
+        if wrong:
+            raise ParameterError(f"{where} must list some of {', '.join(p.choices)}, but {V.short_repr(value)} was "
+                                 f"passed ({V.short_repr(wrong[0])} is not one of them).")
+    elif p.choices is not None and value not in p.choices:
         raise ParameterError(f"{where} must be one of {', '.join(p.choices)}, but {V.short_repr(value)} was passed.")
     if p.lo is None:
         return
