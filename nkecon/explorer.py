@@ -538,6 +538,7 @@ def serve(report: str = "contraction", *, port: int = 8866, ip: str = "127.0.0.1
     """Serve the explorer as a web page with Voila on ``ip:port`` (loopback by default) until
     interrupted; returns Voila's exit status. Used by ``nkecon explore``."""
     import importlib.util
+    import signal
     import subprocess
     import sys
     import tempfile
@@ -557,8 +558,19 @@ def serve(report: str = "contraction", *, port: int = 8866, ip: str = "127.0.0.1
         if announce is not None:
             announce(f"nkecon explorer of {report!r} on http://{ip}:{port}/ (Ctrl-C stops it)")
         child = subprocess.Popen(command, cwd=tmp)
+        stopped = []
+
+        def forward(signum, frame):  # SIGTERM (systemd's stop): Voila shuts its kernels down, then we go
+            stopped.append(signum)
+            child.terminate()
+
         try:
-            return child.wait()
+            previous = signal.signal(signal.SIGTERM, forward)
+        except ValueError:  # not the main thread
+            previous = None
+        try:
+            status = child.wait()
+            return 143 if stopped else status
         except KeyboardInterrupt:
             child.terminate()
             try:
@@ -567,3 +579,6 @@ def serve(report: str = "contraction", *, port: int = 8866, ip: str = "127.0.0.1
                 child.kill()
                 child.wait()
             return 130
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)

@@ -87,3 +87,141 @@ def test_links_from_index_reach_the_reports(browser, site):
     assert len(targets) == 2
     for href in targets:
         assert Path(href.removeprefix("file://")).is_file()
+
+
+# ------------------------------------------------------------------------- the explorer
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(command: list[str], url: str, cwd: Path, env: dict | None = None):
+    """Start a server (its own process group, so that it and its kernels are stopped together)
+    and wait, at most 180 s, until ``url`` answers."""
+    import signal
+    import time
+    import urllib.request
+
+    log = open(cwd / "server.log", "w")
+    proc = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, **(env or {})})
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"{' '.join(command[:4])} did not serve {url}: {(cwd / 'server.log').read_text()[-2000:]}")
+        time.sleep(0.5)
+
+    def stop():
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            pass
+        log.close()
+
+    return proc, stop
+
+
+def _loopback_only(page) -> list[str]:
+    """Requests leave the machine never: anything but 127.0.0.1 is refused and listed."""
+    refused = []
+
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return refused
+
+
+def _use_the_explorer(page, shot: Path) -> None:
+    """The explorer's controls are there, and choosing another report changes the outputs."""
+    page.wait_for_selector(".nkecon-explorer .nkecon-done", timeout=180_000)
+    labels = page.evaluate("Array.from(document.querySelectorAll('.nkecon-explorer .widget-label'))"
+                           ".map(e => e.textContent.trim())")
+    assert {"Report", "focus_year", "start", "end"} <= set(labels), labels
+    assert "RDA harvest 2020" in page.inner_text(".nkecon-explorer")
+    images = page.evaluate("Array.from(document.querySelectorAll('.nkecon-explorer img')).map(i => i.naturalWidth)")
+    assert images and all(w > 300 for w in images), images  # the food balance chart, drawn
+    menu = ".nkecon-explorer .widget-dropdown select"
+    label = page.evaluate(f"Array.from(document.querySelector('{menu}').options).map(o => o.label)"
+                          ".find(t => t.startsWith('relief:'))")
+    page.select_option(menu, label=label)
+    page.wait_for_function("document.querySelector('.nkecon-explorer .nkecon-done')?.textContent.startsWith('relief')",
+                           timeout=180_000)
+    text = page.inner_text(".nkecon-explorer")
+    assert "metal export bans" in text and "RDA harvest" not in text
+    boxes = page.evaluate("Array.from(document.querySelectorAll('.nkecon-explorer .widget-checkbox'))"
+                          ".map(e => e.textContent.replace('\\u200b', '').trim())")
+    assert boxes == ["metals", "petroleum", "luxury"], boxes
+    page.screenshot(path=str(shot))
+
+
+def test_nkecon_explore_serves_the_explorer_on_loopback(browser, tmp_path):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    proc, stop = _serve([sys.executable, "-m", "nkecon", "explore", "food", "--port", str(port)], url, tmp_path)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        refused = _loopback_only(page)
+        problems = []
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(url, timeout=120_000)
+        _use_the_explorer(page, tmp_path / "voila.png")
+        assert not problems, problems
+        # Voila's page template links Font Awesome from a CDN; nothing else leaves the machine
+        assert all("fontawesome" in u for u in refused), refused
+        page.close()
+    finally:
+        stop()
+    assert proc.returncode == 143, (tmp_path / "server.log").read_text()[-2000:]
+
+
+def test_nk_explore_in_jupyterlab(browser, tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import nkecon as nk\nnk.explore('food')")]
+    nbformat.write(nb, str(tmp_path / "explore.ipynb"))
+    port, token = _free_port(), "nkecon-test"
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}", "--ServerApp.port_retries=0",
+               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.getuid() == 0:
+        command.append("--allow-root")
+    env = {"JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings")}
+    proc, stop = _serve(command, f"http://127.0.0.1:{port}/api/status?token={token}", tmp_path, env)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        refused = _loopback_only(page)
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/explore.ipynb?token={token}", timeout=120_000)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+        page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook-ExecutionIndicator') !== null"
+                               " || window.jupyterapp", timeout=120_000)
+        page.wait_for_function("window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status"
+                               " === 'idle'", timeout=120_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        _use_the_explorer(page, tmp_path / "lab.png")
+        assert not refused, refused
+        page.close()
+    finally:
+        stop()
