@@ -35,12 +35,16 @@ def browser():
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    """The default report set, and two variants of the contraction report."""
     out = tmp_path_factory.mktemp("site")
-    result = subprocess.run([sys.executable, "-m", "nkecon", "report", "sanctions", "--out", str(out)],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, "-m", "nkecon", "report", "--out", str(out), "--jobs", "2"],
+                            capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
-    subprocess.run([sys.executable, "-m", "nkecon", "report", "food", "--out", str(out)],
-                   capture_output=True, text=True, timeout=600, check=True)
+    sweep = out.parent / "sweep.yaml"
+    sweep.write_text("- focus_year: 2018\n- as_of: '2021-07-30'\n")
+    result = subprocess.run([sys.executable, "-m", "nkecon", "report", "contraction", "--params-file", str(sweep),
+                             "--out", str(out), "--jobs", "2"], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
     return out
 
 
@@ -69,7 +73,7 @@ def _visit(browser, path: Path, shot: Path):
 
 def test_index_and_report_render_with_every_image(browser, site, tmp_path):
     images, problems, external = _visit(browser, site / "index.html", tmp_path / "index.png")
-    assert len(images) == 2 and all(i["ok"] for i in images), images
+    assert len(images) == 6 and all(i["ok"] for i in images), images
     assert not problems and not external
 
     images, problems, external = _visit(browser, site / "sanctions" / "default" / "index.html", tmp_path / "report.png")
@@ -84,9 +88,84 @@ def test_links_from_index_reach_the_reports(browser, site):
     hrefs = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.href)")
     page.close()
     targets = {h for h in hrefs if h.endswith("/index.html")}  # thumbnail and title link
-    assert len(targets) == 2
+    assert len(targets) == 6
     for href in targets:
         assert Path(href.removeprefix("file://")).is_file()
+
+
+# A table wider than its box, or a number or date drawn on two lines (the range over a cell's
+# text has line boxes at two heights).
+READABLE_JS = r"""() => {
+  const out = [];
+  document.querySelectorAll('table').forEach((t, i) => {
+    const box = t.parentElement.getBoundingClientRect().width;
+    const width = t.getBoundingClientRect().width;
+    if (width > box + 1) out.push(`table ${i + 1} is ${Math.round(width)} px wide in a ${Math.round(box)} px box`);
+  });
+  const number = /^[-+−]?[\d.,]+%?$|^\d{4}-\d{2}(-\d{2})?$/;
+  let numbers = 0;
+  document.querySelectorAll('td, th').forEach(c => {
+    const text = c.textContent.trim();
+    if (!number.test(text)) return;
+    numbers += 1;
+    const range = document.createRange();
+    range.selectNodeContents(c);
+    const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+    if (tops.size > 1) out.push(`"${text}" is split across ${tops.size} lines`);
+  });
+  return {problems: out, numbers: numbers};
+}"""
+
+
+def test_every_report_page_fits_1280_px_and_never_splits_a_number(browser, site, tmp_path):
+    pages = sorted(site.glob("*/*/index.html")) + [site / "index.html"]
+    assert len(pages) == 7
+    for path in pages:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(path.as_uri(), wait_until="load")
+        found = page.evaluate(READABLE_JS)
+        page.close()
+        assert not found["problems"], f"{path.relative_to(site)}: {found['problems']}"
+        if path != site / "index.html":
+            assert found["numbers"] > 10, path  # the check saw the report's figures
+
+
+def test_long_text_moves_to_notes_and_every_chart_has_named_data(site):
+    import csv
+
+    relief = (site / "relief" / "default" / "index.html").read_text(encoding="utf-8")
+    assert 'class="nk-notes"' in relief and "<span class=\"nk-note-col\">basis</span>" in relief
+    for report in ("contraction", "sanctions", "food", "relief"):
+        folder = site / report / "default"
+        prov = __import__("json").loads((folder / "provenance.json").read_text())
+        for figure in prov["figures"]:
+            stem = Path(figure).stem
+            data, sources = folder / "tables" / f"{stem}.csv", folder / "tables" / f"{stem}.sources.csv"
+            assert data.is_file() and sources.is_file(), (report, stem)
+            rows = list(csv.DictReader(sources.open(encoding="utf-8")))
+            assert rows and all(r["publisher"] and r["title"] for r in rows), (report, stem)
+            assert f'href="tables/{stem}.csv"' in (folder / "index.html").read_text(encoding="utf-8")
+        assert not list((folder / "tables").glob("table-*.csv")), report
+
+
+def test_variants_are_grouped_with_distinct_thumbnails_and_a_filter(browser, site):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((site / "index.html").as_uri())
+    groups = page.evaluate("Array.from(document.querySelectorAll('section.report-group'))"
+                           ".map(s => [s.dataset.notebook, s.querySelectorAll('tr.variant').length])")
+    assert dict(groups) == {"contraction": 3, "food": 1, "relief": 1, "sanctions": 1}
+    thumbs = page.evaluate("Array.from(document.querySelectorAll('section[data-notebook=contraction] img'))"
+                           ".map(i => i.getAttribute('src'))")
+    digests = {__import__("hashlib").sha256((site / t).read_bytes()).hexdigest() for t in thumbs}
+    assert len(thumbs) == 3 and len(digests) == 3, thumbs
+    page.fill("#filter", "2018")
+    visible = page.evaluate("Array.from(document.querySelectorAll('tr.variant')).filter(r => !r.hidden)"
+                            ".map(r => r.querySelector('code').textContent)")
+    assert visible == [v for v in visible if v.startswith("contraction/focus_year-2018")] and len(visible) == 1
+    assert page.evaluate("document.querySelector('section[data-notebook=food]').hidden")
+    page.fill("#filter", "")
+    assert page.evaluate("Array.from(document.querySelectorAll('tr.variant')).every(r => !r.hidden)")
+    page.close()
 
 
 # ------------------------------------------------------------------------- the explorer
