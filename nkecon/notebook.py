@@ -8,6 +8,7 @@ each table as CSV; in JupyterLab, where they are not set, both only display.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import io
@@ -215,7 +216,10 @@ def _kind(series: Any) -> str:
         return "num"
     if pd.api.types.is_datetime64_any_dtype(series):
         return "date"
-    values = [v for v in series.dropna().tolist() if isinstance(v, str)]
+    present = series.dropna().tolist()
+    if present and all(isinstance(v, (datetime.date, pd.Timestamp)) for v in present):
+        return "date"
+    values = [v for v in present if isinstance(v, str)]
     if values and all(re.fullmatch(r"\d{4}(-\d{2}){0,2}", v) for v in values):
         return "date"
     if any(len(w) > NOTE_WORD for v in values for w in re.split(r"[\s-]+", v)):
@@ -250,6 +254,9 @@ def render_table(frame: Any, *, digits: int = 2, caption: str | None = None, num
     ...                                   "url": ["https://www.example.org/nk/food/2020/balance.html"]}))
     >>> '<td class="num">720,000</td>' in html, "note&nbsp;1" in html, 'class="nk-notes"' in html
     (True, True, True)
+    >>> import datetime
+    >>> '<td class="date">2020-08-01</td>' in render_table(pd.DataFrame({"start": [datetime.date(2020, 8, 1)]}))
+    True
     """
     import math
 

@@ -58,11 +58,23 @@ def entries(out: Path) -> list[dict]:
         seconds = (e.get("timings") or {}).get("total_s") if isinstance(e.get("timings"), dict) else None
         e["seconds"] = seconds if isinstance(seconds, (int, float)) else None
         e["data_label"] = "shipped data" if e.get("shipped_data", True) else str(e.get("data_dir", ""))
+        e["built_label"] = _when(e.get("built_at"))
         downloads = e.get("downloads") if isinstance(e.get("downloads"), dict) else {}
         e["downloads"] = [d for d in downloads.get("tables", []) + downloads.get("figures", [])
                           if isinstance(d, str) and d.endswith((".csv", ".svg"))]
         rows.append(e)
     return rows
+
+
+def _when(stamp) -> str:
+    """``2026-12-03T12:15:15+00:00`` as ``2026-12-03 12:15 UTC`` (anything else as it is)."""
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp or "")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 def _digest(path: Path) -> str | None:
@@ -108,8 +120,10 @@ def write_index(out: Path) -> Path:
     groups: dict[str, list[dict]] = {}
     for e in rows:
         groups.setdefault(e["notebook"], []).append(e)
+    titles = {nb: next((e["title"] for e in variants if e["slug"] == "default"),
+                       min((e["title"] for e in variants), key=len)) for nb, variants in groups.items()}
     page = environment().get_template("index.html.j2").render(
-        rows=rows, groups=groups, written=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}")
+        rows=rows, groups=groups, titles=titles, written=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}")
     index = out / "index.html"
     atomic_write(index, page)
     return index
