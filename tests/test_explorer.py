@@ -160,3 +160,72 @@ def test_explorer_notebook_calls_explore(tmp_path):
 
     nb = nbformat.read(str(explorer_notebook(tmp_path, "food")), as_version=4)
     assert "nk.explore('food')" in nb.cells[-1].source
+
+
+def _png(run) -> list:
+    return [o["data"]["image/png"] for o in run.outputs if "image/png" in o.get("data", {})]
+
+
+def test_every_other_contraction_parameter_reaches_the_report():
+    ex = Explorer("contraction", run=False)
+    run = ex.set(baseline_start=2005)
+    assert run.ok and "BOK real GDP growth 2005-2019" in run.text()
+    run = ex.set(baseline_end=2015)
+    assert run.ok and "BOK real GDP growth 2005-2015" in run.text()
+    ex.controls["focus_year"].value = 2018  # a baseline_end the reader set stays as set
+    assert ex.last.ok and ex.last.values["baseline_end"] == 2015 and ex.controls["baseline_end"].value == 2015
+    mapping = {"agriculture_forestry_fishing": {"weather": 1.0}, "mining_manufacturing": {"sanctions": 1.0},
+               "electricity_gas_water": {"unexplained": 1.0}, "construction": {"unexplained": 1.0},
+               "services": {"border_closure": 1.0}}
+    ex.controls["driver_mapping"].value = __import__("json").dumps(mapping)
+    assert ex.last.ok and ex.last.values["driver_mapping"] == mapping
+    assert "The mapping given as a parameter" in ex.last.text()
+    ex.controls["driver_mapping"].value = '{"services": {"aliens": 1.0}}'
+    assert not ex.last.ok and "driver_mapping must map every industry to known drivers" in ex.last.error
+
+
+def test_relief_cap_raise_reaches_the_sentences():
+    ex = Explorer("relief", run=False)
+    run = ex.set(measures=["petroleum"], cap_raise_bbl=1_000_000.0)
+    assert run.ok and "from 500,000 to 1,500,000 barrels a year" in run.text()
+
+
+def test_sanctions_base_year_and_trade_window_reach_the_report():
+    ex = Explorer("sanctions", run=False)
+    assert ex.controls["base_year"].options == (2016, 2017)
+    run = ex.set(base_year=2017)
+    assert run.ok and run.values["base_year"] == 2017
+    default = ex.set(base_year=2016)
+    assert _png(run) != _png(default)  # the exposure chart weighs another year's exports
+    run = ex.set(trade_start="2019-06")
+    assert run.ok and "2019-06 to 2021-12" in run.text()
+    run = ex.set(trade_end="2021-06")
+    assert run.ok and "2019-06 to 2021-06" in run.text()
+    run = ex.set(trade_end="2020-02")
+    assert not run.ok and "at least 3 months of figures from closure on" in run.error
+
+
+def test_food_chart_window_reaches_the_chart():
+    ex = Explorer("food")
+    default = _png(ex.last)
+    ex.controls["start"].value = 2018
+    assert ex.last.ok and _png(ex.last) != default
+    narrowed = _png(ex.last)
+    ex.controls["end"].value = 2022
+    assert ex.last.ok and ex.last.values["end"] == 2022 and _png(ex.last) != narrowed
+    assert 2018 not in ex.controls["end"].options  # start < end: the rules leave later years only
+
+
+@pytest.mark.parametrize("args, message", [
+    (["nosuch"], "No report named 'nosuch'"),
+    (["food", "--port", "0"], "`--port` must be between 1 and 65535"),
+])
+def test_nkecon_explore_refuses_bad_input_in_one_line(args, message):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "nkecon", "explore", *args], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr and "http://" not in result.stdout
