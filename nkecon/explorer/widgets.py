@@ -1,149 +1,22 @@
-"""Explore a report interactively: pick its parameters, see its charts, tables and sentences.
-
-``nk.explore()`` in JupyterLab shows one control per parameter of a report notebook, built
-from the notebook's parameter contract (:mod:`nkecon.reports.contract`): a year whose rules
-leave holes offers exactly the years they accept, a date with a ``[DATASET.COLUMN]`` range
-offers that column's dates (every Bank of Korea release for ``as_of``), a number keeps its
-declared bounds, a ``{a|b}`` list is a set of check boxes. Each change checks the values
-against the contract, exactly as ``nkecon report`` does, and then runs the report
-notebook's own cells in this kernel, so the charts, tables and generated sentences are the
-report's. A refused value shows the contract's one-line reason instead.
-
-``nkecon explore`` serves the same explorer as a web page on a loopback port (Voila).
-
-Examples
---------
->>> from nkecon.explorer import Explorer
->>> ex = Explorer("food", run=False)
->>> sorted(ex.controls)
-['end', 'focus_year', 'start']
->>> ex.controls["focus_year"].value
-2020
-"""
+"""The explorer's controls: one ipywidgets control per parameter of a report's contract."""
 
 from __future__ import annotations
 
-import ast
-import io
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from .errors import NkeconError, ParameterError
+from ..errors import NkeconError, ParameterError
+from .capture import Run, code_cells, run_cells
 
 log = logging.getLogger("nkecon")
 
-__all__ = ["Explorer", "Run", "explore", "explorer_notebook"]
+__all__ = ["Explorer", "explore", "MAX_CHOICES"]
 
 #: an int range with at most this many values is offered as the values the rules accept
 MAX_CHOICES = 200
-
-
-@dataclass
-class Run:
-    """What one run of a report's cells showed: nbformat outputs, in order, and its status."""
-
-    values: dict[str, Any]
-    outputs: list[dict[str, Any]] = field(default_factory=list)
-    error: str = ""
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.error
-
-    def text(self) -> str:
-        """Every printed line and every text/plain or text/html output, for searching."""
-        parts = []
-        for out in self.outputs:
-            if out["output_type"] == "stream":
-                parts.append(out["text"])
-            else:
-                data = out.get("data", {})
-                parts.append(data.get("text/html") or data.get("text/markdown") or data.get("text/plain", ""))
-        return "\n".join(parts)
-
-    def images(self) -> list[str]:
-        """The alt text of every image shown."""
-        return [out.get("metadata", {}).get("image/png", {}).get("alt", "") or out.get("metadata", {}).get("alt", "")
-                for out in self.outputs if "image/png" in out.get("data", {})]
-
-
-class _Sink:
-    """Collects stdout and display calls, in order, as nbformat outputs."""
-
-    def __init__(self) -> None:
-        self.outputs: list[dict[str, Any]] = []
-
-    def text(self, text: str, name: str = "stdout") -> None:
-        if not text:
-            return
-        last = self.outputs[-1] if self.outputs else {}
-        if last.get("output_type") == "stream" and last.get("name") == name:
-            last["text"] += text
-        else:
-            self.outputs.append({"output_type": "stream", "name": name, "text": text})
-
-    def display(self, data: Mapping[str, Any], metadata: Mapping[str, Any] | None) -> None:
-        self.outputs.append({"output_type": "display_data", "data": dict(data), "metadata": dict(metadata or {})})
-
-
-class _Stream(io.TextIOBase):
-    def __init__(self, sink: _Sink, name: str):
-        self.sink = sink
-        self.name = name
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        self.sink.text(text, self.name)
-        return len(text)
-
-
-def _publisher(sink: _Sink):
-    from IPython.core.displaypub import DisplayPublisher
-
-    class Publisher(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
-            sink.display(data, metadata)
-
-        def clear_output(self, wait=False):
-            sink.outputs.clear()
-
-    return Publisher()
-
-
-def _code_cells(nb: Any, parameters_cell: int) -> list[tuple[int, str, str]]:
-    """(1-based cell number, cell type, source) of the cells after the parameters cell."""
-    cells = []
-    for i, cell in enumerate(nb.cells[parameters_cell:], parameters_cell + 1):
-        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        if cell.cell_type in ("code", "markdown") and source.strip():
-            cells.append((i, cell.cell_type, source))
-    return cells
-
-
-def _run_source(source: str, namespace: dict[str, Any], filename: str) -> Any:
-    """Run a cell's source as a kernel would and return its last expression's value (``None``
-    when the cell ends in a statement or a ``;``)."""
-    tree = ast.parse(source, filename=filename)
-    last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr) and not source.rstrip().endswith(";"):
-        last = ast.Expression(tree.body.pop().value)
-    exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - the report notebook's own cells
-    if last is not None:
-        return eval(compile(last, filename, "eval"), namespace)  # noqa: S307
-    return None
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class Explorer:
@@ -176,9 +49,9 @@ class Explorer:
             import ipywidgets as W
         except ImportError:
             raise NkeconError("nk.explore() needs ipywidgets: pip install 'nkecon[lab]'") from None
-        from . import paths
-        from .reports.expr import DataView
-        from .reports.notebooks import discover
+        from .. import paths
+        from ..reports.expr import DataView
+        from ..reports.notebooks import discover
 
         self._W = W
         self.specs = {name: spec for name, spec in discover(paths.notebooks_dir()).items() if not spec.error}
@@ -203,12 +76,12 @@ class Explorer:
     # ------------------------------------------------------------------ the controls
     def select(self, report: str, *, run: bool = True) -> None:
         """Show the controls of ``report`` and (unless ``run=False``) run it with its defaults."""
-        from .reports.notebooks import get_notebook
+        from ..reports.notebooks import get_notebook
 
         self.spec = get_notebook(report, self.specs)
         import nbformat
 
-        self._cells = _code_cells(nbformat.read(str(self.spec.path), as_version=4), self.spec.contract.cell)
+        self._cells = code_cells(nbformat.read(str(self.spec.path), as_version=4), self.spec.contract.cell)
         self._touched = set()
         self._updating = True
         try:
@@ -228,7 +101,7 @@ class Explorer:
 
     def _bounds(self, param) -> tuple[Any, Any]:
         values = {n: p.default for n, p in self.spec.params.items()}
-        from .reports.contract import _pythonic
+        from ..reports.contract import _pythonic
 
         return _pythonic(param.lo.value(values, self.data)), _pythonic(param.hi.value(values, self.data))
 
@@ -290,7 +163,7 @@ class Explorer:
     def _refresh(self) -> None:
         """Offer each year the values the rules accept with the other values as they stand,
         and show computed defaults (``baseline_end`` follows ``focus_year`` until set)."""
-        from .reports.contract import resolve
+        from ..reports.contract import resolve
 
         given = self._given()
         self._updating = True
@@ -333,7 +206,7 @@ class Explorer:
     # ------------------------------------------------------------------ running
     def values(self) -> dict[str, Any]:
         """The full, checked parameter set for the controls' values; raises ParameterError."""
-        from .reports.contract import resolve
+        from ..reports.contract import resolve
 
         return resolve(self.spec.params, self.spec.rules, self.spec.name, self._given(), self.data)
 
@@ -361,7 +234,7 @@ class Explorer:
 
     def _refuse(self, name: str, value: Any) -> None:
         """Raise the contract's reason for a value a control does not offer."""
-        from .reports.contract import resolve
+        from ..reports.contract import resolve
 
         resolve(self.spec.params, self.spec.rules, self.spec.name, {**self._given(), name: value}, self.data)
         raise ParameterError(f"The value for `{name}` of report {self.spec.name!r} must be one of "
@@ -391,45 +264,7 @@ class Explorer:
 
     def execute(self, values: Mapping[str, Any]) -> Run:
         """Run the report's cells after the parameters cell with ``values``; capture what they show."""
-        import contextlib
-
-        import matplotlib.pyplot as plt
-        from IPython.core.interactiveshell import InteractiveShell
-
-        if not InteractiveShell.initialized():  # outside IPython: a shell that keeps no history file
-            from traitlets.config import Config
-
-            config = Config()
-            config.HistoryManager.hist_file = ":memory:"
-            InteractiveShell.instance(config=config)
-        shell = InteractiveShell.instance()
-        sink = _Sink()
-        namespace: dict[str, Any] = {"__name__": "__nkecon_explore__", **values}
-        before = set(plt.get_fignums())
-        saved = shell.display_pub
-        shell.display_pub = _publisher(sink)
-        error = ""
-        try:
-            with contextlib.redirect_stdout(_Stream(sink, "stdout")), contextlib.redirect_stderr(_Stream(sink, "stderr")):
-                for number, kind, source in self._cells:
-                    if kind == "markdown":
-                        sink.display({"text/markdown": source, "text/plain": source}, {})
-                        continue
-                    try:
-                        value = _run_source(source, namespace, f"<{self.spec.name}.ipynb cell {number}>")
-                    except Exception as exc:  # a cell's failure is one line, as in nkecon report
-                        line = source.strip().splitlines()[0][:100]
-                        error = f"cell {number} of {self.spec.name}.ipynb `{line}` raised {_one_line(exc)}"
-                        break
-                    if value is not None:
-                        from IPython.display import display
-
-                        display(value)
-        finally:
-            shell.display_pub = saved
-            for num in set(plt.get_fignums()) - before:
-                plt.close(num)
-        return Run(dict(values), sink.outputs, error)
+        return run_cells(self._cells, values, self.spec.name)
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -469,7 +304,7 @@ class _Choices:
 
 
 def _split(type_name: str) -> tuple[str, str | None]:
-    from .reports.values import split_type
+    from ..reports.values import split_type
 
     return split_type(type_name)
 
@@ -517,68 +352,3 @@ def explore(report: str = "contraction", **values: Any) -> Explorer:
     return ex
 
 
-def explorer_notebook(folder: Path, report: str = "contraction") -> Path:
-    """Write the notebook that ``nkecon explore`` serves: a title and ``nk.explore()``."""
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_markdown_cell(
-            "# nkecon explorer\n\nChoose a report and its parameters; the charts, tables and sentences below "
-            "follow. The choices offered are the ones the report's parameter contract accepts."),
-        nbformat.v4.new_code_cell(f"import nkecon as nk\n\nnk.explore({report!r})"),
-    ]
-    path = Path(folder) / "nkecon-explorer.ipynb"
-    nbformat.write(nb, str(path))
-    return path
-
-
-def serve(report: str = "contraction", *, port: int = 8866, ip: str = "127.0.0.1", announce=None) -> int:
-    """Serve the explorer as a web page with Voila on ``ip:port`` (loopback by default) until
-    interrupted; returns Voila's exit status. Used by ``nkecon explore``."""
-    import importlib.util
-    import signal
-    import subprocess
-    import sys
-    import tempfile
-
-    from . import paths
-    from .reports.notebooks import discover, get_notebook
-
-    get_notebook(report, discover(paths.notebooks_dir()))  # an unknown report is one line, before Voila starts
-    if importlib.util.find_spec("voila") is None or importlib.util.find_spec("ipywidgets") is None:
-        raise NkeconError("nkecon explore needs voila and ipywidgets: pip install 'nkecon[lab]'")
-    if not 0 < port < 65536:
-        raise ParameterError(f"The value for `--port` must be between 1 and 65535, but {port} was passed.")
-    with tempfile.TemporaryDirectory(prefix="nkecon-explore-") as tmp:
-        notebook = explorer_notebook(Path(tmp), report)
-        command = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={ip}",
-                   "--Voila.port_retries=0", "--theme=light", "--show_tracebacks=False"]
-        if announce is not None:
-            announce(f"nkecon explorer of {report!r} on http://{ip}:{port}/ (Ctrl-C stops it)")
-        child = subprocess.Popen(command, cwd=tmp)
-        stopped = []
-
-        def forward(signum, frame):  # SIGTERM (systemd's stop): Voila shuts its kernels down, then we go
-            stopped.append(signum)
-            child.terminate()
-
-        try:
-            previous = signal.signal(signal.SIGTERM, forward)
-        except ValueError:  # not the main thread
-            previous = None
-        try:
-            status = child.wait()
-            return 143 if stopped else status
-        except KeyboardInterrupt:
-            child.terminate()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-            return 130
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
