@@ -142,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
         "explore", help="serve the explorer (a report's parameters as controls, its charts and tables) as a web page",
         description="Serve nk.explore() as a web page with Voila on 127.0.0.1: choose a report's parameters within "
                     "its contract and see its charts, tables and sentences follow. Ctrl-C stops it.")
-    p_explore.add_argument("report", nargs="?", default="contraction", help="the report shown first (default: contraction)")
+    p_explore.add_argument("report", nargs="?", default="contraction",
+                           help="the report shown first (default: contraction)")
     p_explore.add_argument("--port", type=int, default=8866, help="the loopback port (default 8866)")
     p_explore.set_defaults(func=_explore)
 

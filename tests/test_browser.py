@@ -287,7 +287,8 @@ def test_nk_explore_in_jupyterlab(browser, tmp_path):
     if os.getuid() == 0:
         command.append("--allow-root")
     env = {"JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings")}
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings")}
     proc, stop = _serve(command, f"http://127.0.0.1:{port}/api/status?token={token}", tmp_path, env)
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})

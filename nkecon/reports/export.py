@@ -78,7 +78,10 @@ def download_groups(links: dict[str, Any]) -> tuple[list[dict[str, Any]], list[d
         p = PurePosixPath(f)
         if not f.endswith(".csv"):
             continue
-        stem, kind = (p.name[: -len(".sources.csv")], "sources") if p.name.endswith(".sources.csv") else (p.stem, "data")
+        if p.name.endswith(".sources.csv"):
+            stem, kind = p.name[: -len(".sources.csv")], "sources"
+        else:
+            stem, kind = p.stem, "data"
         target = charts.get(stem) or tables.setdefault(stem, {"name": stem, "files": {}})
         target["files"][kind] = f
     return list(charts.values()), list(tables.values())
