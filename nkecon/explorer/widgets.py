@@ -277,7 +277,9 @@ class _Choices:
     def __init__(self, W, box, param, common):
         self.box = box
         self.param = param
-        label = W.Label(param.name, layout=W.Layout(width=common["style"]["description_width"]))
+        # right-aligned like the other controls' descriptions
+        label = W.HTML(f"<div style='text-align:right;padding-right:8px'>{_esc(param.name)}</div>",
+                       layout=W.Layout(width=common["style"]["description_width"]), tooltip=param.help)
         self.widget = W.HBox([label, box])
         self._observers = []
         for cb in box.children:
