@@ -264,7 +264,8 @@ def test_nkecon_explore_serves_the_explorer_on_loopback(browser, tmp_path):
         page.goto(url, timeout=120_000)
         _use_the_explorer(page, tmp_path / "voila.png")
         assert not problems, problems
-        # Voila's page template links Font Awesome from a CDN; nothing else leaves the machine
+        # Voila's template links Font Awesome from a CDN, which nkecon's CSP header blocks in
+        # the browser; nothing else would leave the machine
         assert all("fontawesome" in u for u in refused), refused
         page.close()
     finally:

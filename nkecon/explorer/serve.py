@@ -8,6 +8,8 @@ from ..errors import NkeconError, ParameterError
 
 __all__ = ["explorer_notebook", "serve"]
 
+_CSP = "style-src 'self' 'unsafe-inline'; font-src 'self' data:"
+
 
 def explorer_notebook(folder: Path, report: str = "contraction") -> Path:
     """Write the notebook that ``nkecon explore`` serves: a title and ``nk.explore()``."""
@@ -46,7 +48,10 @@ def serve(report: str = "contraction", *, port: int = 8866, ip: str = "127.0.0.1
     with tempfile.TemporaryDirectory(prefix="nkecon-explore-") as tmp:
         notebook = explorer_notebook(Path(tmp), report)
         command = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={ip}",
-                   "--Voila.port_retries=0", "--theme=light", "--show_tracebacks=False"]
+                   "--Voila.port_retries=0", "--theme=light", "--show_tracebacks=False",
+                   # the page's styles and fonts come from this server only: Voila's template links an
+                   # icon stylesheet from a CDN, which the browser then does not fetch
+                   "--Voila.tornado_settings=" + repr({"headers": {"Content-Security-Policy": _CSP}})]
         if announce is not None:
             announce(f"nkecon explorer of {report!r} on http://{ip}:{port}/ (Ctrl-C stops it)")
         child = subprocess.Popen(command, cwd=tmp)
