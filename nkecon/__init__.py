@@ -57,6 +57,7 @@ __all__ = [
     "fetch_weather",
     "fetch_un_designations",
     "fetch_bok_gdp",
+    "explore",
     "validate",
     "analysis",
     "plots",
@@ -74,6 +75,7 @@ _FROM_DATASETS = (
     "full_years",
 )
 _FROM_FETCH = ("fetch_weather", "fetch_un_designations", "fetch_bok_gdp")
+_FROM_EXPLORER = ("explore",)
 
 
 def __getattr__(name: str) -> Any:
@@ -89,8 +91,12 @@ def __getattr__(name: str) -> Any:
         value = getattr(import_module(".fetch", __name__), name)
         globals()[name] = value
         return value
+    if name in _FROM_EXPLORER:
+        value = getattr(import_module(".explorer", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'nkecon' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_FROM_DATASETS) | set(_FROM_FETCH))
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_FROM_DATASETS) | set(_FROM_FETCH) | set(_FROM_EXPLORER))

@@ -1,4 +1,4 @@
-"""The ``nkecon`` command line: ``nkecon data list|validate|fetch`` and ``nkecon report``.
+"""The ``nkecon`` command line: ``nkecon data list|validate|fetch``, ``nkecon report`` and ``nkecon explore``.
 
 Every user mistake or data problem becomes one readable line on standard error and a
 non-zero exit status, never a traceback:
@@ -106,6 +106,12 @@ def _kernel_install(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _explore(args: argparse.Namespace) -> int:
+    from .explorer import serve
+
+    return serve(args.report, port=args.port, announce=lambda line: print(line, flush=True))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -139,6 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_fetch.set_defaults(func=_data_fetch)
 
     add_report_parser(sub)
+
+    p_explore = sub.add_parser(
+        "explore", help="serve the explorer (a report's parameters as controls, its charts and tables) as a web page",
+        description="Serve nk.explore() as a web page with Voila on 127.0.0.1: choose a report's parameters within "
+                    "its contract and see its charts, tables and sentences follow. Ctrl-C stops it.")
+    p_explore.add_argument("report", nargs="?", default="contraction",
+                           help="the report shown first (default: contraction)")
+    p_explore.add_argument("--port", type=int, default=8866, help="the loopback port (default 8866)")
+    p_explore.set_defaults(func=_explore)
 
     kernel = sub.add_parser("kernel", help="register the Jupyter kernel `nkecon`")
     kernel_sub = kernel.add_subparsers(dest="kernel_command", required=True)

@@ -78,6 +78,9 @@ HIGHLIGHT = "#D55E00"
 @contextmanager
 def house_style() -> Iterator[None]:
     """Apply nkecon's matplotlib style inside a ``with`` block."""
+    from . import fonts
+
+    fonts.register()  # NanumGothic for Korean names, named in the style
     with plt.style.context(str(STYLE)):
         yield
 

@@ -2,7 +2,8 @@
 
 papermill's own inspection reads each parameter's name, type, default and help from the
 cell; nkecon reads the constraint at the end of the help (``[lo..hi]``, ``[DATASET.COLUMN]``,
-``{a|b}``) and the comment lines ``# rule: ...`` and ``# default: NAME = ...`` beside them.
+``{a|b}``, for ``str`` and ``list[str]``) and the comment lines ``# rule: ...`` and
+``# default: NAME = ...`` beside them.
 :func:`resolve` turns given values into the full, checked parameter set before any kernel
 starts: every value it accepts must build; anything else is one :class:`ParameterError`.
 See ``CONTRACT`` in the README for the syntax.

@@ -11,7 +11,7 @@ __all__ = ["export_html", "sanitize", "environment"]
 _TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl", "dt", "em",
          "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "q",
          "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u",
-         "ul"}
+         "ul", "wbr"}
 _ATTRS = {"*": {"class", "id", "title"}, "a": {"href"}, "img": {"src", "alt", "width", "height"},
           "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
 _IMAGE_DATA = ("data:image/png;base64,", "data:image/jpeg;base64,", "data:image/gif;base64,")
@@ -57,6 +57,36 @@ def _drop_active_outputs(nb: Any) -> None:
                         del data[mime]
 
 
+def download_groups(links: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The report's downloads by name: each chart with its PNG, SVG, data and sources, then
+    each table with its sources.
+
+    >>> charts, tables = download_groups({"figures": ["figures/gdp.png", "figures/gdp.svg"],
+    ...     "tables": ["tables/gdp.csv", "tables/gdp.sources.csv", "tables/mapping.csv"]})
+    >>> charts[0]["name"], sorted(charts[0]["files"]), tables[0]["name"]
+    ('gdp', ['data', 'png', 'sources', 'svg'], 'mapping')
+    """
+    from pathlib import PurePosixPath
+
+    charts: dict[str, dict[str, Any]] = {}
+    for f in links.get("figures", []):
+        p = PurePosixPath(f)
+        if p.suffix in (".png", ".svg"):
+            charts.setdefault(p.stem, {"name": p.stem, "files": {}})["files"][p.suffix[1:]] = f
+    tables: dict[str, dict[str, Any]] = {}
+    for f in links.get("tables", []):
+        p = PurePosixPath(f)
+        if not f.endswith(".csv"):
+            continue
+        if p.name.endswith(".sources.csv"):
+            stem, kind = p.name[: -len(".sources.csv")], "sources"
+        else:
+            stem, kind = p.stem, "data"
+        target = charts.get(stem) or tables.setdefault(stem, {"name": stem, "files": {}})
+        target["files"][kind] = f
+    return list(charts.values()), list(tables.values())
+
+
 def export_html(nb: Any, *, title: str, parameters: dict[str, Any], data_dir: str, links: dict[str, Any]) -> str:
     from markupsafe import Markup
     from nbconvert import HTMLExporter
@@ -67,4 +97,5 @@ def export_html(nb: Any, *, title: str, parameters: dict[str, Any], data_dir: st
     body, _ = exporter.from_notebook_node(nb)
     return environment().get_template("report.html.j2").render(
         title=title, body=Markup(sanitize(body)), parameters=parameters, data_dir=data_dir, links=links,
+        downloads=download_groups(links),
         built=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}")
