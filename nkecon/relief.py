@@ -901,7 +901,12 @@ def relief_sentences(result: Result) -> list[str]:
                        f"{_fmt_range(r.low, r.high, 'bbl')} of new fuel a year and legalise "
                        f"{_fmt_range(lo_l, hi_l, 'bbl')} that published estimates say already arrive"
                        + ("" if pd.isna(r.usd_mn_low) else
-                          f"; import spending of {_fmt_range(r.usd_mn_low, r.usd_mn_high, 'usd')} a year{gni(r)}")
+                          f"; worth {_fmt_range(r.usd_mn_low, r.usd_mn_high, 'usd')} a year{gni(r)} at the given "
+                          + ("world price" if info["priced"] else "")
+                          + (" and " if info["priced"] and info["wedge"] else "")
+                          + ("price wedge" if info["wedge"] else "")
+                          + " (new fuel bought at the world price; the smuggling premium no longer paid on legalised"
+                            " fuel)")
                        + ".")
         else:
             after = ", ".join(str(y) for y in info["luxury_after_years"])
