@@ -37,6 +37,7 @@ __all__ = [
     "get_metadata",
     "list_datasets",
     "load",
+    "load_bok_causes",
     "load_events",
     "load_export_composition",
     "load_food",
@@ -54,6 +55,7 @@ __all__ = [
     "load_sources",
     "load_trade",
     "load_un_designations",
+    "full_years",
     "fetch_weather",
     "fetch_un_designations",
     "fetch_bok_gdp",
@@ -61,15 +63,17 @@ __all__ = [
     "analysis",
     "plots",
     "reports",
+    "weather",
 ]
 
 # Loaded on first use, so that `import nkecon` (and the command line's quick paths, such as
 # a report rebuild with nothing changed) need not import pandas, matplotlib or statsmodels.
-_LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook", "fetch")
+_LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook", "fetch", "weather")
 _FROM_DATASETS = (
-    "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_events", "load_export_composition",
+    "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_bok_causes", "load_events", "load_export_composition",
     "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_weather", "load_refined_petroleum",
     "load_luxury_imports", "load_published_estimates", "load_commodity_prices", "load_bok_dollar_conversions", "load_sanctions", "load_sectors", "load_sources", "load_trade", "load_un_designations", "validate",
+    "full_years",
 )
 _FROM_FETCH = ("fetch_weather", "fetch_un_designations", "fetch_bok_gdp")
 

@@ -186,15 +186,6 @@ def _annual_trade(trade: pd.DataFrame, series: str) -> pd.DataFrame:
     return wide.join(src)
 
 
-def _full_years(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows that cover a whole year (part-year figures are marked in the data)."""
-    if "first_month" in frame.columns and "last_month" in frame.columns:
-        first = pd.to_numeric(frame["first_month"], errors="coerce").fillna(1)
-        last = pd.to_numeric(frame["last_month"], errors="coerce").fillna(12)
-        return frame[(first == 1) & (last == 12)]
-    return frame[~frame["note"].fillna("").str.contains(r"\bONLY\b")]
-
-
 def _scope_rows(comp: pd.DataFrame, products: Sequence[str], totals: Sequence[str], partner: str,
                 year: int) -> pd.DataFrame:
     """The valued rows of a scope in a year; of several published totals only the first."""
@@ -297,6 +288,15 @@ def _scope_bans(bans: pd.DataFrame, products: Sequence[str]) -> pd.DataFrame:
             .reset_index())
 
 
+def _months(row: Any) -> str:
+    """' (March-November)' for a part-year row, '' for a whole year."""
+    first, last = getattr(row, "first_month", 1), getattr(row, "last_month", 12)
+    if pd.isna(first) or pd.isna(last) or (int(first), int(last)) == (1, 12):
+        return ""
+    names = pd.Timestamp(2000, int(first), 1).strftime("%B"), pd.Timestamp(2000, int(last), 1).strftime("%B")
+    return f" ({names[0]}-{names[1]} only)"
+
+
 def _luxury_binding(lux: pd.DataFrame, year: int, otherwise: Sequence[str]) -> tuple[float, float] | None:
     """(total, the part only the luxury ban blocks) of a year; None if a group is missing."""
     rows = lux[lux["year"] == year].set_index("product_group")["value_usd_mn"]
@@ -353,10 +353,10 @@ def relief_base_years(*, measures: Iterable[str] = MEASURES, metal_products: Seq
             price_years = set(prices["year"].astype(int))
             meet(y for y in priced["year"] if y <= first_ban and y in price_years)
     if "petroleum" in chosen:
-        pet = datasets.load("refined_petroleum", data_dir=data_dir)
+        pet = datasets.full_years(datasets.load("refined_petroleum", data_dir=data_dir))
         meet(pet.loc[(pet["measure"] == "pre_cap_imports") & pet["value_bbl"].notna(), "year"])
     if "luxury" in chosen:
-        lux = _full_years(datasets.load("luxury_imports", data_dir=data_dir))
+        lux = datasets.full_years(datasets.load("luxury_imports", data_dir=data_dir))
         groups = list(luxury_otherwise_banned)
         meet(y for y in sorted(set(lux["year"])) if y < luxury_after_from and _luxury_binding(lux, y, groups))
     return sorted(years or ())
@@ -619,7 +619,7 @@ def relief_scenario(
             basis=(f"The cap of {cap_id} ({cap_now:,.0f} bbl) raised by {raise_bbl:,.0f} to {new_cap:,.0f} bbl "
                    f"({100 * new_cap / pre_cap:.0f}% of the {base_year} pre-cap imports, {pre_cap:,.0f} bbl). "
                    f"Published estimates of actual imports (each year's largest): "
-                   + ", ".join(f"{int(r.year)} {r.value_bbl:,.0f}" for r in by_year.itertuples())
+                   + ", ".join(f"{int(r.year)} {r.value_bbl:,.0f}{_months(r)}" for r in by_year.itertuples())
                    + f". New fuel: the raise less the {legal[0]:,.0f}-{legal[1]:,.0f} bbl already arriving above the "
                    "cap, which relief would legalise"
                    + ("" if wedge is None else f" (valued at the price wedge, {wedge[0]:,.0f}-{wedge[1]:,.0f} US$/bbl)")
@@ -640,7 +640,7 @@ def relief_scenario(
 
     if "luxury" in chosen:
         lux_all = datasets.load("luxury_imports", data_dir=data_dir)
-        lux = _full_years(lux_all)
+        lux = datasets.full_years(lux_all)
         sanc = datasets.load("sanctions", data_dir=data_dir)
         groups = set(lux_all["product_group"].astype(str))
         tags = set(";".join(sanc["categories"].dropna().astype(str)).split(";"))
