@@ -860,7 +860,7 @@ def relief_sentences(result: Result) -> list[str]:
         r = t.loc["metals"]
         nested = "minerals" in t.index
         out.append(f"The metal bans alone{' (the English press' + chr(39) + 's reading)' if nested else ''} "
-                   f"{'are' if nested else 'would restore'} "
+                   f"{'are worth' if nested else 'would restore'} "
                    f"{_fmt_range(r.usd_mn_low, r.usd_mn_high, 'usd')} a year at {by} prices{gni(r, False)}, "
                    f"{_fmt_range(r.usd_mn_now_low, r.usd_mn_now_high, 'usd')} at {now} prices{gni(r)}"
                    + ("; they are part of the mineral figure, not in addition to it." if nested
@@ -885,13 +885,15 @@ def relief_sentences(result: Result) -> list[str]:
             if periods:
                 reasons.append(f"they valued earnings of {', '.join(periods)} at the prices of the time")
             lo_r, hi_r = s["price_ratio"]
-            if b < r.usd_mn_now_low or b > r.usd_mn_now_high:
-                reasons.append(f"World Bank prices of the commodities in the scope changed {lo_r:.2f}-{hi_r:.2f}-fold "
+            if b < r.usd_mn_now_low:
+                verb = "rose" if lo_r >= 1 else "changed"
+                reasons.append(f"World Bank prices of the commodities in the scope {verb} {lo_r:.2f}-{hi_r:.2f}-fold "
                                f"from {by} to {now}")
             why = " Why: " + "; ".join(reasons) + "."
         label = {"minerals": "mineral export", "metals": "metal export"}.get(m, m)
         out.append(f"The officials' before-the-fact valuations of the {label} bans add up to {_fmt_usd(b)} a year: "
-                   f"{where} nkecon's range at {by} prices and {where_now} it at {now} prices.{why}")
+                   + (f"{where} nkecon's range at both {by} and {now} prices." if where == where_now else
+                      f"{where} nkecon's range at {by} prices and {where_now} it at {now} prices.") + why)
     spending = t[(t["flow"] == "imports")]
     for r in spending.itertuples():
         if r.measure == "petroleum":
