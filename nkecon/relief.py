@@ -773,8 +773,9 @@ def relief_tables(result: Result) -> dict[str, pd.DataFrame]:
 
     ``earnings`` holds the export measures, ``spending`` the import measures (each with
     its range at base-year and current prices and as a percent of GNI), ``benchmarks`` the
-    officials' valuations beside nkecon's range, ``bans`` what each export scope lifts.
-    Long text (each row's basis) is in ``notes``.
+    officials' valuations beside nkecon's range, ``bans`` what each export scope lifts,
+    ``summary`` each measure's range (and share of GNI) at both prices beside the published
+    estimate. Long text (each row's basis) is in ``notes``.
 
     Examples
     --------
@@ -827,6 +828,25 @@ def relief_tables(result: Result) -> dict[str, pd.DataFrame]:
     else:
         out["bans"] = pd.DataFrame(columns=["product", "scope", "hs_codes", "measures"])
     out["notes"] = pd.DataFrame({"measure": t["measure"], "basis": t["basis"]})
+
+    def cell(lo: float, hi: float, pct_lo: float, pct_hi: float, unit: str, blo: float, bhi: float) -> str:
+        if pd.isna(lo):
+            return f"{rng(blo, bhi)} bbl (unpriced)" if unit == "bbl" else ""
+        pct = "" if pd.isna(pct_lo) else f" ({_fmt_pct(pct_lo, pct_hi)} of {now} GNI)"
+        return f"US$ {rng(lo, hi)} mn{pct}"
+
+    summary = []
+    for r in t.itertuples():
+        bench = info.get("scopes", {}).get(r.measure, {}).get("benchmark_usd_mn", float("nan"))
+        summary.append({
+            "measure": r.measure, "flow": "export earnings" if r.flow == "exports" else "import spending",
+            f"{by} prices": cell(r.usd_mn_low, r.usd_mn_high, r.pct_gni_low, r.pct_gni_high, r.unit, r.low, r.high),
+            f"{now} prices": cell(r.usd_mn_now_low, r.usd_mn_now_high, r.pct_gni_now_low, r.pct_gni_now_high, r.unit,
+                                  r.low, r.high),
+            "published estimate": "none published" if pd.isna(bench) else f"US$ {bench:,.0f} mn (officials, before the bans)",
+        })
+    out["summary"] = pd.DataFrame(summary, columns=["measure", "flow", f"{by} prices", f"{now} prices",
+                                                    "published estimate"])
     return out
 
 

@@ -359,3 +359,18 @@ def test_chart_draws_each_measure_with_its_range(measures):
         xlabel = a.get_xlabel()
         assert not ("earnings" in xlabel and "spending" in xlabel)
     plt.close("all")
+
+
+def test_summary_gives_each_range_at_both_prices_with_its_share_of_gni_and_benchmark():
+    r = relief.relief_scenario()
+    summary = relief.relief_tables(r)["summary"].set_index("measure")
+    t = r.table.set_index("measure")
+    metals = t.loc["metals"]
+    assert summary.at["metals", "2016 prices"] == (
+        f"US$ {metals.usd_mn_low:,.0f} to {metals.usd_mn_high:,.0f} mn "
+        f"({metals.pct_gni_low:.2f}-{metals.pct_gni_high:.2f}% of 2024 GNI)")
+    assert f"{metals.usd_mn_now_high:,.0f} mn" in summary.at["metals", "2024 prices"]
+    assert summary.at["metals", "published estimate"].startswith("US$ 464 mn")
+    assert summary.at["luxury", "published estimate"] == "none published"
+    assert summary.at["petroleum", "2016 prices"].endswith("bbl (unpriced)")
+    assert list(summary["flow"]) == ["export earnings", "export earnings", "import spending", "import spending"]
