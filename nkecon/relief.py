@@ -65,10 +65,12 @@ _HS26_PARTS = ("iron_ore", "lead_ore", "copper", "zinc", "nickel", "silver", "go
                "vanadium_ore", "rare_earths")
 #: Which row may contain which (a judgement: the sources do not say whether the copper and
 #: zinc figures are ores or metal, so they are taken to lie inside the HS 26 ores row, and
-#: the ores inside the mineral total). An aggregate and its items are never both counted.
+#: the ores inside the mineral total; containment is listed in full, so an item still has an
+#: aggregate above it when the row between them is missing). An aggregate and its items are
+#: never both counted.
 DEFAULT_CONTAINS: Mapping[str, tuple[str, ...]] = {
-    "mineral_products_aggregate": _MINERAL_TOTAL_PARTS + ("iron", "lead"),
-    "minerals_total_incl_coal": _MINERAL_TOTAL_PARTS + ("iron", "lead"),
+    "mineral_products_aggregate": _MINERAL_TOTAL_PARTS + _HS26_PARTS,
+    "minerals_total_incl_coal": _MINERAL_TOTAL_PARTS + _HS26_PARTS,
     "ores_hs26": _HS26_PARTS,
 }
 _ORE_PRICES = ("iron_ore", "zinc", "copper", "lead", "nickel", "silver")
