@@ -48,6 +48,8 @@ __all__ = [
     "load_refined_petroleum",
     "load_luxury_imports",
     "load_published_estimates",
+    "load_commodity_prices",
+    "load_bok_dollar_conversions",
     "load_sanctions",
     "load_sectors",
     "load_sources",
@@ -71,7 +73,7 @@ _LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook", "fetch"
 _FROM_DATASETS = (
     "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_bok_causes", "load_events", "load_export_composition",
     "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_weather", "load_refined_petroleum",
-    "load_luxury_imports", "load_published_estimates", "load_sanctions", "load_sectors", "load_sources", "load_trade", "load_un_designations", "validate",
+    "load_luxury_imports", "load_published_estimates", "load_commodity_prices", "load_bok_dollar_conversions", "load_sanctions", "load_sectors", "load_sources", "load_trade", "load_un_designations", "validate",
     "full_years",
 )
 _FROM_FETCH = ("fetch_weather", "fetch_un_designations", "fetch_bok_gdp")

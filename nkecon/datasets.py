@@ -52,6 +52,8 @@ __all__ = [
     "load_refined_petroleum",
     "load_luxury_imports",
     "load_published_estimates",
+    "load_commodity_prices",
+    "load_bok_dollar_conversions",
     "load_food",
     "load_sanctions",
     "load_events",
@@ -350,6 +352,12 @@ load_weather = _loader("weather", "North Korea's national precipitation and temp
 load_refined_petroleum = _loader("refined_petroleum", "Refined petroleum deliveries, the pre-cap level and estimates above the UN cap.")
 load_luxury_imports = _loader("luxury_imports", "China's exports of luxury goods to North Korea, by product group.")
 load_published_estimates = _loader("published_estimates", "Published estimates of what sanctions, the border closure and weather cost.")
+load_commodity_prices = _loader(
+    "commodity_prices", "Annual world prices of coal, iron ore and metals (World Bank Pink Sheet), nominal US dollars."
+)
+load_bok_dollar_conversions = _loader(
+    "bok_dollar_conversions", "The Bank of Korea's own won-dollar conversions of North Korea's output, release by release."
+)
 load_food = _loader("food", "Grain production (RDA) and food-need and food-gap estimates (FAO/WFP, NIS).")
 load_sanctions = _loader("sanctions", "UN Security Council resolutions and unilateral sanctions, with tagged categories.")
 load_un_designations = _loader(

@@ -359,9 +359,13 @@ def provenance(parameters: dict[str, Any], *, datasets_used: tuple[str, ...] = d
         for name, rec in fetched.items() if name in datasets_used
     )
     n_sources = len(datasets.load_sources())
+    # name the data, never a local path (the hashes below identify the files)
+    folder = paths.data_dir()
+    where = ("the curated datasets shipped with nkecon" if folder.resolve() == paths.shipped_data_dir().resolve()
+             else f"a copy of nkecon's datasets (folder <code>{html.escape(folder.name)}</code>)")
     display(HTML(
         "<div class='nk-provenance'><h3>Provenance</h3>"
-        f"<p>Data: nkecon's curated datasets in <code>{html.escape(str(paths.data_dir()))}</code>, citing "
+        f"<p>Data: {where}, citing "
         f"{n_sources} sources (publisher, title, URL and dates of each in <code>sources.csv</code>).</p>"
         f"<ul>{''.join(rows)}</ul>"
         + (f"<p>Fetched from the producers' services:</p><ul>{fetch_rows}</ul>" if fetch_rows else "")

@@ -145,14 +145,19 @@ def test_a_part_year_never_counts_as_a_later_luxury_year(data_copy):
     assert 2024 not in r.info["luxury_after_years"] and 2023 in r.info["luxury_after_years"]
 
 
-def test_a_part_year_petroleum_estimate_is_not_an_annual_one(data_copy):
+def test_a_part_year_petroleum_estimate_counts_as_published_never_annualised(data_copy):
+    """A part-year estimate of actual imports is a lower bound for its year: the relief
+    scenario takes it as published (never scaled up to twelve months) and says which
+    months it covers."""
     path = data_copy / "refined_petroleum.csv"
     rows = _rows(path)
-    row = next(r for r in rows if r["year"] == "2020" and r["measure"] == "estimated_imports")
-    row["value_bbl"] = "5000000"  # larger than any full-year estimate, but January-May only
+    row = next(r for r in rows if r["year"] == "2020" and r["measure"] == "estimated_imports"
+               and r["last_month"] == "5")
+    row["value_bbl"] = "5000000"  # larger than any other estimate, January-May only
     _write(path, rows)
     r = relief.relief_scenario(["petroleum"], cap_raise_bbl=1_000_000, data_dir=data_copy)
-    assert r.info["estimated_imports_max_bbl"] == 3_780_000
+    assert r.info["actual_imports_bbl"][1] == 5_000_000
+    assert "2020 5,000,000 (January-May only)" in r.table.iloc[0]["basis"]
 
 
 def test_months_that_run_backwards_are_refused(data_copy):

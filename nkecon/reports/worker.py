@@ -195,7 +195,9 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
              "tables": sorted(f"tables/{p.name}" for p in (build / "tables").glob("*.csv"))}
     from .export import export_html
 
-    page = export_html(nb, title=job.title, parameters=job.parameters, data_dir=job.data_dir, links=links)
+    # the page names the data, never a local path (the folder stays in provenance.json)
+    data_label = "shipped data" if job.shipped_data else f"a copy of the data ({Path(job.data_dir).name})"
+    page = export_html(nb, title=job.title, parameters=job.parameters, data_dir=data_label, links=links)
     (build / "index.html").write_text(page, encoding="utf-8")
     timings["export_s"] = round(time.perf_counter() - t, 3)
     timings["total_s"] = round(time.perf_counter() - start, 3)
