@@ -547,7 +547,7 @@ def plot_relief_scenario(result: Result, *, ax: Any = None, **kwargs: Any) -> An
     """
     import matplotlib.pyplot as plt
 
-    from .plots import _source_line, house_style
+    from .plots import house_style, source_line
 
     t, info = result.table, result.info
     usd = t.dropna(subset=["usd_mn_low"])
@@ -593,6 +593,6 @@ def plot_relief_scenario(result: Result, *, ax: Any = None, **kwargs: Any) -> An
         n_src = len(set(";".join(t["source_ids"]).split(";")))
         used = [d for m, d in (("metals", "export_composition"), ("petroleum", "refined_petroleum"),
                                ("luxury", "luxury_imports")) if m in eased]
-        _source_line(axes[-1], *used, extra=f"{n_src} sources; ranges bound overlapping, partly banned, "
+        source_line(axes[-1], *used, extra=f"{n_src} sources; ranges bound overlapping, partly banned, "
                      "otherwise banned or unpriced items.")
     return first

@@ -11,10 +11,10 @@ def driver_mapping(value: Any) -> bool:
     """An empty mapping (nkecon's default), or one that maps every industry to known drivers."""
     if not value:
         return True
-    from ..analysis import TOP_SECTORS, _check_mapping
+    from ..analysis import TOP_SECTORS, check_mapping
 
     try:
-        _check_mapping(value, TOP_SECTORS)
+        check_mapping(value, TOP_SECTORS)
     except (TypeError, AttributeError, ValueError) as exc:
         if isinstance(exc, ParameterError):
             raise
