@@ -57,13 +57,14 @@ __all__ = [
     "fetch_bok_gdp",
     "validate",
     "analysis",
+    "narrative",
     "plots",
     "reports",
 ]
 
 # Loaded on first use, so that `import nkecon` (and the command line's quick paths, such as
 # a report rebuild with nothing changed) need not import pandas, matplotlib or statsmodels.
-_LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook", "fetch")
+_LAZY_MODULES = ("analysis", "plots", "narrative", "datasets", "reports", "notebook", "fetch")
 _FROM_DATASETS = (
     "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_events", "load_export_composition",
     "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_weather", "load_refined_petroleum",

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import datasets, paths, registry
 
-__all__ = ["show_figure", "show_table", "provenance", "data_hashes", "fetch_records"]
+__all__ = ["show_figure", "show_table", "show_text", "provenance", "data_hashes", "fetch_records"]
 
 
 def show_figure(ax_or_fig: Any, name: str) -> None:
@@ -67,6 +67,15 @@ def _figure_title(fig: Any) -> str:
             if text and text not in titles:
                 titles.append(text)
     return "; ".join(titles)
+
+
+def show_text(text: str, *, heading: int = 0) -> None:
+    """Display a generated sentence (escaped) as a paragraph, or as a heading of level
+    ``heading`` (1-3), so that a report's title and opening come from the data."""
+    from IPython.display import HTML, display
+
+    tag = f"h{heading}" if heading in (1, 2, 3) else "p"
+    display(HTML(f"<{tag}>{html.escape(text)}</{tag}>"))
 
 
 def show_table(frame: Any, *, digits: int = 2, caption: str | None = None) -> None:

@@ -13,7 +13,9 @@ The helpers live in modules by topic, and every name is importable from here:
 
 * :mod:`~nkecon.analysis.growth`: counterfactual, industry contributions, revisions, the
   growth regression;
-* :mod:`~nkecon.analysis.attribution`: a year's growth split between the drivers;
+* :mod:`~nkecon.analysis.attribution`: a year's growth split between the drivers, from
+  their measured shocks;
+* :mod:`~nkecon.analysis.regression`: the check of the split on the whole economy;
 * :mod:`~nkecon.analysis.exposure`: the share of exports under UN bans;
 * :mod:`~nkecon.analysis.trade`: China-North Korea trade and its shocks;
 * :mod:`~nkecon.analysis.weather`: rain and temperature against normal;
@@ -32,9 +34,20 @@ from .food import *  # noqa: F401,F403
 from .food import __all__ as _food_all
 from .growth import *  # noqa: F401,F403
 from .growth import __all__ as _growth_all
+from .regression import *  # noqa: F401,F403
+from .regression import __all__ as _regression_all
 from .trade import *  # noqa: F401,F403
 from .trade import __all__ as _trade_all
 from .weather import *  # noqa: F401,F403
 from .weather import __all__ as _weather_all
 
-__all__ = [*_common_all, *_growth_all, *_attribution_all, *_exposure_all, *_trade_all, *_weather_all, *_food_all]
+__all__ = [*_common_all, *_growth_all, *_attribution_all, *_regression_all, *_exposure_all, *_trade_all, *_weather_all, *_food_all]
+
+
+def __getattr__(name: str):
+    # the sentence moved to nkecon.narrative with every other generated sentence
+    if name == "regression_verdict":
+        from ..narrative import regression_verdict
+
+        return regression_verdict
+    raise AttributeError(f"module 'nkecon.analysis' has no attribute {name!r}")

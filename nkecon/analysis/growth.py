@@ -14,11 +14,8 @@ from ..errors import ParameterError
 from ..results import Result
 
 from .common import TOP_SECTORS, growth_series, year_param
-from .exposure import sanctions_exposure
-from .trade import border_closure_share
-from .weather import weather_anomaly
 
-__all__ = ["counterfactual", "sector_contributions", "gdp_revisions", "growth_regression", "regression_verdict"]
+__all__ = ["counterfactual", "sector_contributions", "gdp_revisions"]
 
 
 # --------------------------------------------------------------------------- counterfactual
@@ -130,7 +127,8 @@ def counterfactual(
         "counterfactual",
         frame,
         fit=fit,
-        info={"focus_year": focus, "baseline": (start, end), "alpha": alpha, "actual_pct": actual},
+        info={"focus_year": focus, "baseline": (start, end), "alpha": alpha, "actual_pct": actual,
+              "series": growth},
         sample=(f"BOK real GDP growth {start}-{end} ({n} annual observations"
                 + (f"; no figure published for {', '.join(map(str, missing))})" if missing else ")")),
         method=(f"ARIMA{tuple(order)} by maximum likelihood, baseline mean, and OLS linear trend; "
@@ -214,13 +212,15 @@ def sector_contributions(
     )
 
 
-def gdp_revisions(releases: pd.DataFrame | None = None) -> Result:
+def gdp_revisions(releases: pd.DataFrame | None = None, *, as_of: Any = None) -> Result:
     """How much the BOK revised each year's growth: first published against latest.
 
     Parameters
     ----------
     releases : DataFrame, optional
         The ``gdp_releases`` data.
+    as_of : date, optional
+        Only the releases published on or before this date (the revisions then known).
 
     Returns
     -------
@@ -236,6 +236,8 @@ def gdp_revisions(releases: pd.DataFrame | None = None) -> Result:
     (-2.3, -1.2)
     """
     releases = datasets.load_gdp_releases() if releases is None else releases
+    if as_of is not None:
+        releases = releases[releases["release_date"] <= pd.Timestamp(as_of)]
     rel = releases.dropna(subset=["growth_pct"]).sort_values(["year", "release_date"])
     first = rel.groupby("year").head(1).set_index("year")
     latest = rel.groupby("year").tail(1).set_index("year")
@@ -255,161 +257,3 @@ def gdp_revisions(releases: pd.DataFrame | None = None) -> Result:
                   info={"mean_abs_revision_pp": mean_abs,
                         "max_abs_revision_pp": float(revised["revision_pp"].abs().max()) if len(revised) else 0.0,
                         "years_revised": len(revised), "years_republished": int((frame["releases"] > 1).sum())})
-
-
-def growth_regression(
-    gdp: pd.DataFrame | None = None,
-    *,
-    sample: tuple[int, int] = (2000, 2024),
-    alpha: float = 0.05,
-    weather: pd.DataFrame | None = None,
-    min_weather_years: int = 12,
-) -> Result:
-    """Annual growth on sanctions exposure, the border closure and, where measured, weather.
-
-    OLS with small-sample (t) inference of BOK real growth on: UN sanctions exposure (the
-    mid-point of :func:`sanctions_exposure`'s bounds, percent, 0 before the bans), the share
-    of the year the border was closed (events data) and the June-August precipitation
-    anomaly (:func:`weather_anomaly`) when the weather data cover at least
-    ``min_weather_years`` of the sample; otherwise weather is left out and the caveat says
-    so (a dummy for "a shock was recorded" is 1 in most years and measures nothing).
-    Each coefficient also gets its range when each year in turn is left out.
-
-    Returns
-    -------
-    Result
-        One row per term (``coef``, ``se``, ``ci_lower``, ``ci_upper``, ``p_value``,
-        ``loo_min``, ``loo_max``); ``fit`` is the statsmodels results (``use_t``);
-        ``info`` has ``design``, ``leave_one_out``, ``df_resid``, ``weather_used``.
-
-    Parameters
-    ----------
-    gdp : DataFrame, optional
-        The GDP series.
-    sample : (int, int)
-        First and last year.
-    alpha : float
-        1 - the confidence level.
-    weather : DataFrame, optional
-        The ``weather`` data.
-    min_weather_years : int
-        Years the weather measure must cover for weather to enter the model.
-
-    Examples
-    --------
-    >>> r = growth_regression()
-    >>> r.fit.use_t, "border_closed" in set(r.table["term"])
-    (True, True)
-    """
-    from statsmodels.regression.linear_model import OLS
-    from statsmodels.tools.tools import add_constant
-
-    start = year_param("sample[0]", sample[0], 1990, 2030)
-    end = year_param("sample[1]", sample[1], start + 8, 2030)
-    if not 0 < alpha < 1:
-        raise ParameterError(f"The value for `alpha` must be between 0 and 1, but {alpha!r} was passed.")
-    growth = growth_series(gdp).loc[start:end].dropna()
-    years = list(growth.index)
-    exposure = sanctions_exposure().table.set_index("year")
-    mid = (exposure["lower_pct"] + exposure["upper_pct"]) / 2
-    sanc = pd.Series({y: float(mid.get(y, mid.iloc[-1] if y > mid.index.max() else 0.0)) for y in years})
-    X = pd.DataFrame({"sanctions_exposure_pct": sanc, "border_closed": border_closure_share(years=years)}, index=years)
-    weather_used = False
-    try:
-        wx = weather_anomaly(weather).table.set_index("year")["anomaly"]
-        covered = [y for y in years if y in wx.index]
-        if len(covered) >= min_weather_years:
-            X["jja_precip_anomaly_pct"] = wx.reindex(years)
-            weather_used = True
-    except ParameterError:
-        covered = []
-    X = add_constant(X).dropna()
-    y = growth.loc[X.index]
-    res = OLS(y, X).fit(use_t=True)
-    loo = pd.DataFrame({yr: OLS(y.drop(yr), X.drop(yr)).fit().params for yr in X.index}).T.rename_axis("left_out")
-    ci = res.conf_int(alpha=alpha)
-    frame = pd.DataFrame({
-        "term": list(res.params.index),
-        "coef": res.params.to_numpy(),
-        "se": res.bse.to_numpy(),
-        "ci_lower": ci[0].to_numpy(),
-        "ci_upper": ci[1].to_numpy(),
-        "p_value": res.pvalues.to_numpy(),
-        "loo_min": loo.min().reindex(res.params.index).to_numpy(),
-        "loo_max": loo.max().reindex(res.params.index).to_numpy(),
-    })
-    n, k = int(res.nobs), len(res.params)
-    weather_note = ("" if weather_used else
-                    f" Weather is left out: the weather data give a June-August precipitation anomaly for only "
-                    f"{len(covered)} of these years (fewer than {min_weather_years}); `nkecon data fetch weather` "
-                    "brings the reanalysis series.")
-    return Result(
-        "growth_regression",
-        frame,
-        fit=res,
-        info={"design": X, "leave_one_out": loo, "df_resid": int(res.df_resid), "alpha": alpha,
-              "weather_used": weather_used, "n_obs": n},
-        sample=f"BOK real GDP growth {int(X.index.min())}-{int(X.index.max())} ({n} annual observations, {n - k} residual degrees of freedom)",
-        method="OLS with t-distribution inference (small sample); leave-one-year-out refits",
-        uncertainty=f"{100 * (1 - alpha):.0f}% confidence intervals (t with {n - k} df); leave-one-out ranges",
-        caveat=(f"only {n} annual observations of an estimated series and a border indicator that is non-zero in "
-                "a few years: coefficients are descriptive, not causal." + weather_note),
-    )
-
-
-def regression_verdict(regression: Result, attribution: Result, *, driver: str = "border_closure") -> str:
-    """A sentence saying whether the regression supports, contradicts or cannot tell the
-    attribution's figure for one driver in the attribution's year.
-
-    The regression's implied effect is the coefficient times that year's regressor, with
-    its confidence interval. It *supports* the attribution when its interval excludes 0 and
-    includes the attributed points; it *contradicts* it when its interval excludes them;
-    otherwise it *cannot tell* (the interval includes both 0 and the attribution).
-
-    Parameters
-    ----------
-    regression : Result
-        From :func:`growth_regression`.
-    attribution : Result
-        From :func:`attribute_drivers`.
-    driver : str
-        ``border_closure``, ``sanctions`` or ``weather``.
-
-    Returns
-    -------
-    str
-        One sentence with ``supports``, ``contradicts`` or ``cannot tell``.
-
-    Examples
-    --------
-    >>> from nkecon.analysis import attribute_drivers
-    >>> s = regression_verdict(growth_regression(), attribute_drivers(year=2020))
-    >>> any(w in s for w in ("supports", "contradicts", "cannot tell"))
-    True
-    """
-    term = {"border_closure": "border_closed", "sanctions": "sanctions_exposure_pct",
-            "weather": "jja_precip_anomaly_pct"}[driver]
-    year = int(attribution.info["year"])
-    attributed = float(attribution.table.set_index("driver").loc[driver, "pp"])
-    table = regression.table.set_index("term")
-    design = regression.info["design"]
-    if term not in table.index or year not in design.index:
-        return (f"The regression cannot tell about {driver.replace('_', ' ')} in {year}: "
-                f"{'the term is not in the model' if term not in table.index else f'{year} is outside its sample'}.")
-    x = float(design.loc[year, term])
-    if x == 0:
-        return (f"The regression has nothing to say about {driver.replace('_', ' ')} in {year}: its regressor is 0 that "
-                f"year, as is the attribution ({attributed:+.2f} pp).")
-    lo, hi = sorted((float(table.loc[term, "ci_lower"]) * x, float(table.loc[term, "ci_upper"]) * x))
-    point = float(table.loc[term, "coef"]) * x
-    level = 100 * (1 - float(regression.info["alpha"]))
-    span = f"{point:+.2f} pp ({level:.0f}% CI {lo:+.2f} to {hi:+.2f})"
-    if lo <= attributed <= hi and not lo <= 0 <= hi:
-        word = "supports"
-    elif not lo <= attributed <= hi:
-        word = "contradicts"
-    else:
-        word = "cannot tell"
-    return (f"The regression {word} the attribution of {attributed:+.2f} pp to the {driver.replace('_', ' ')} in "
-            f"{year}: it implies {span}" + (", an interval that includes both zero and the attribution." if word == "cannot tell"
-                                            else "."))

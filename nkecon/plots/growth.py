@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 from .. import analysis, datasets
 from .style import DRIVER_COLOURS, DRIVER_HATCH, DRIVER_LABEL, GREY, HIGHLIGHT, SECTOR_LABEL, driver_legend, new_axes, source_line, styled
 
-__all__ = ["plot_gdp_growth", "plot_counterfactual", "plot_gdp_revisions", "plot_sector_contributions"]
+__all__ = ["plot_gdp_growth", "plot_counterfactual", "plot_gdp_revisions"]
 
 
 # ----------------------------------------------------------------------------------- 1. growth
@@ -152,7 +152,10 @@ def plot_counterfactual(
     """
     result = analysis.counterfactual(gdp, focus_year=focus_year, baseline=baseline) if data is None else data
     cf = result.table
-    gdp = datasets.load_gdp() if gdp is None else gdp
+    if gdp is None:  # the series the result was computed on, so that `as_of` reaches the chart
+        series = result.info.get("series")
+        gdp = (series.rename("growth_pct").rename_axis("year").reset_index() if series is not None
+               else datasets.load_gdp())
     focus_year = int(result.info["focus_year"])
     baseline = tuple(result.info["baseline"])
     level = 100 * (1 - float(result.info["alpha"]))
@@ -225,75 +228,4 @@ def plot_gdp_revisions(data: "analysis.Result | None" = None, *, ax: Axes | None
                  f"by {info['mean_abs_revision_pp']:.2f} points on average (at most {info['max_abs_revision_pp']:.1f})")
     ax.legend(loc="lower right", fontsize=8)
     source_line(ax, "gdp_releases", extra="Every BOK release found in the press, and the current series (ECOS 251Y001).")
-    return ax
-
-
-# ------------------------------------------------------------------------- 2. sector contributions
-@styled
-def plot_sector_contributions(
-    data: "analysis.Result | None" = None,
-    *,
-    year: int = 2020,
-    attribution: "analysis.Result | None" = None,
-    ax: Axes | None = None,
-    **kwargs: Any,
-) -> Axes:
-    """Each industry's contribution to growth in ``year``, each bar split by driver.
-
-    Parameters
-    ----------
-    data : Result, optional
-        From :func:`nkecon.analysis.sector_contributions` (computed for ``year`` if omitted).
-    attribution : Result, optional
-        From :func:`nkecon.analysis.attribute_drivers`; its mapping splits the bars.
-    ax : Axes, optional
-        Where to draw; a new figure if omitted.
-    **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.barh` for every bar segment.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> ax = plot_sector_contributions(year=2023)
-    >>> ax.get_title(loc="left").startswith("What drove the growth in 2023")
-    True
-    """
-    contrib = analysis.sector_contributions(year=year) if data is None else data
-    year = int(contrib.info["year"])
-    attribution = analysis.attribute_drivers(contrib) if attribution is None else attribution
-    mapping = attribution.info["mapping"]
-    headline = float(contrib.info["headline_pct"])
-    ax = new_axes(ax, figsize=(9, 4.8))
-    rows = contrib.table.reset_index(drop=True)
-    y = np.arange(len(rows))[::-1]
-    for yi, row in zip(y, rows.itertuples()):
-        weights = {"unexplained": 1.0} if row.sector == "residual" else mapping[str(row.sector)]
-        left = 0.0
-        for driver in analysis.DRIVERS:
-            w = weights.get(driver, 0.0)
-            if not w:
-                continue
-            width = w * row.contribution_pp
-            ax.barh(yi, width, left=left, color=DRIVER_COLOURS[driver], hatch=DRIVER_HATCH[driver],
-                    edgecolor="white", height=0.6, gid=f"{row.sector}:{driver}", **kwargs)
-            left += width
-        ax.annotate(f"{row.contribution_pp:+.2f}", (row.contribution_pp, yi),
-                    xytext=(-4 if row.contribution_pp < 0 else 4, 0), textcoords="offset points",
-                    ha="right" if row.contribution_pp < 0 else "left", va="center", fontsize=8)
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, [SECTOR_LABEL.get(str(s), str(s)) for s in rows["sector"]])
-    ax.grid(axis="x")
-    ax.grid(axis="y", visible=False)
-    lo, hi = min(rows["contribution_pp"].min(), 0), max(rows["contribution_pp"].max(), 0)
-    pad = (hi - lo) * 0.25 or 0.5
-    ax.set_xlim(lo - pad, hi + pad)
-    ax.set_xlabel(f"Contribution to real GDP growth in {year} (percentage points)")
-    what = "What drove the growth" if headline > 0 else ("What shrank" if headline < 0 else "What moved")
-    ax.set_title(f"{what} in {year}: contributions to the {headline:+.1f}% growth")
-    driver_legend(ax, loc="best", fontsize=8)
-    source_line(ax, "sectors", extra=f"{year - 1} share of nominal GDP x {year} real growth; driver split: "
-                 f"{'the mapping built from ' + str(year) + ' evidence' if attribution.info['mapping_source'] == 'default' else 'a user-supplied mapping'}.")
     return ax

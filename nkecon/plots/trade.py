@@ -148,10 +148,12 @@ def plot_trade_shocks(
         ax.scatter(gaps, [0.02 + 0.03 * k] * len(gaps), marker="|", color=colour, s=25, transform=strip,
                    gid=f"missing-{flow}")
     ax.annotate("ticks at the bottom: months unpublished", (0.01, 0.08), xycoords="axes fraction", fontsize=7, color="#555555")
-    for when, name in ((result.info["bans"], "UN export bans take effect"), (result.info["closure"], "border closed")):
-        ax.axvline(when, color=HIGHLIGHT, linewidth=1.2)
-        ax.annotate(f"{name}\n{when:%d %b %Y}", (when, 0.97), xycoords=("data", "axes fraction"), xytext=(4, 0),
-                    textcoords="offset points", va="top", fontsize=8, color=HIGHLIGHT)
+    names = {"coal_suspension": "China suspends coal", "export_bans": "UN export bans", "border_closure": "border closed",
+             "partial_reopening": "freight trains resume", "reopening": "border reopens"}
+    for i, (key, when) in enumerate(result.info["dates"].items()):
+        ax.axvline(when, color=HIGHLIGHT, linewidth=1.0)
+        ax.annotate(f"{names.get(key, key)}\n{when:%d %b %Y}", (when, 0.97 - 0.09 * (i % 2)), xycoords=("data", "axes fraction"),
+                    xytext=(3, 0), textcoords="offset points", va="top", fontsize=7, color=HIGHLIGHT)
     ax.set_yscale("log")
     ax.set_ylabel("Monthly trade with China, US$ million (log scale)")
     ex, im = table.loc[("exports", "export_bans")], table.loc[("imports", "border_closure")]

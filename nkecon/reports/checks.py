@@ -7,11 +7,12 @@ from typing import Any
 from ..errors import ParameterError
 
 
-def driver_mapping(value: Any) -> bool:
-    """An empty mapping (nkecon's default), or one that maps every industry to known drivers."""
+def driver_mapping(value: Any, focus_year: Any = None) -> bool:
+    """An empty mapping (nkecon's measured split), or one that maps every industry to known
+    drivers and charges no driver that had no measured shock in ``focus_year``."""
     if not value:
         return True
-    from ..analysis import TOP_SECTORS, check_mapping
+    from ..analysis import TOP_SECTORS, absent_drivers, check_mapping
 
     try:
         check_mapping(value, TOP_SECTORS)
@@ -19,6 +20,13 @@ def driver_mapping(value: Any) -> bool:
         if isinstance(exc, ParameterError):
             raise
         raise ParameterError(f"`driver_mapping` must map industries to {{driver: weight}} mappings ({exc}).") from None
+    if focus_year is not None:
+        absent = absent_drivers(int(focus_year))
+        for weights in value.values():
+            for driver, w in weights.items():
+                if w and driver in absent:
+                    raise ParameterError(f"`driver_mapping` charges {driver} in {focus_year}, when {absent[driver]}: "
+                                         f"give it weight 0 for {focus_year}.")
     return True
 
 
