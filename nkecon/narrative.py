@@ -15,7 +15,7 @@ import pandas as pd
 from .analysis.common import DRIVERS, verb
 from .results import Result
 
-__all__ = ["DRIVER_WORDS", "title", "opening", "attribution_summary", "regression_verdict", "comparison_sentences",
+__all__ = ["DRIVER_WORDS", "exposure_sentence", "title", "opening", "attribution_summary", "regression_verdict", "comparison_sentences",
            "alternatives_summary", "bok_sentence", "revision_sentence"]
 
 #: How a driver is named in a sentence.
@@ -308,3 +308,40 @@ def revision_sentence(focus_year: int, revisions: Result) -> str:
                  f"{revisions.info['mean_abs_revision_pp']:.2f} points on average (largest "
                  f"{revisions.info['max_abs_revision_pp']:.1f}).")
     return " ".join(words)
+
+
+def exposure_sentence(exposure: Result, published: Any) -> str:
+    """Whether a published share of exports banned lies within nkecon's exposure bounds.
+
+    Parameters
+    ----------
+    exposure : Result
+        From :func:`nkecon.analysis.sanctions_exposure`.
+    published : namedtuple
+        A row of ``published_estimates`` with outcome ``exports_share_banned``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import nkecon as nk
+    >>> from nkecon import analysis as an
+    >>> row = next(nk.load_published_estimates().query("outcome == 'exports_share_banned'").itertuples())
+    >>> "nkecon's bounds" in exposure_sentence(an.sanctions_exposure(), row)
+    True
+    """
+    last = exposure.table.iloc[-1]
+    lo, hi, unpriced = float(last.lower_pct), float(last.upper_pct), float(last.unpriced_pct)
+    value = published.effect_low if pd.notna(published.effect_low) else published.effect
+    where = exposure.info["partner"]
+    if lo <= value <= hi:
+        verdict = "include it"
+    elif hi < value <= hi + unpriced:
+        verdict = (f"fall short of it; it holds only if most of the {unpriced:.0f}% of exports without a published "
+                   "value by product were banned, which the data cannot tell")
+    else:
+        verdict = "do not include it, even counting every unpriced export as banned"
+    return (f"{published.publisher} ({published.year_published}): over {value:.0f}% of exports banned; nkecon's bounds "
+            f"({where} base, {int(last.year)}) are {lo:.0f}-{hi:.0f}% and {verdict}.")

@@ -61,7 +61,7 @@ def plot_sanctions_exposure(
     ax.step(x, monthly["lower_pct"], where="post", color="#0072B2", label="Lower bound: priced products under full bans",
             gid="exposure-lower")
     ax.step(x, monthly["upper_pct"], where="post", color="#0072B2", linestyle="--",
-            label="Upper bound: also capped, partly banned and unpriced exports", gid="exposure-upper")
+            label="Upper bound: also priced products under a cap or partial ban", gid="exposure-upper")
     un = sanctions[(sanctions["authority"] == "UN")].sort_values("date")
     lo_t, hi_t = x.min(), x.max()
     shown = un[(un["date"] >= lo_t) & (un["date"] <= hi_t)]

@@ -30,7 +30,7 @@ DRIVER_HATCH = {"sanctions": "///", "border_closure": "", "weather": "...", "une
 DRIVER_LABEL = {
     "sanctions": "Sanctions",
     "border_closure": "Border closure / lockdown",
-    "weather": "Floods and typhoons",
+    "weather": "Weather",
     "unexplained": "Unexplained / other",
 }
 SECTOR_LABEL = {

@@ -56,3 +56,11 @@ def known_by(year: Any, as_of: Any) -> bool:
         raise ParameterError(f"The value for `focus_year` must be a year the BOK had estimated by {as_of}, "
                              f"but {year!r} was passed{last}.")
     return True
+
+
+def trade_closure(closure: Any) -> bool:
+    """The monthly trade model separates the closure from the bans and the coal suspension."""
+    from ..analysis import trade_shocks
+
+    trade_shocks(closure=str(closure))
+    return True
