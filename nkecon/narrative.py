@@ -16,7 +16,7 @@ from .analysis.common import DRIVERS, verb
 from .results import Result
 
 __all__ = ["DRIVER_WORDS", "exposure_sentence", "title", "opening", "attribution_summary", "regression_verdict", "comparison_sentences",
-           "alternatives_summary", "bok_sentence", "revision_sentence"]
+           "alternatives_summary", "bok_summary", "bok_sentence", "revision_sentence"]
 
 #: How a driver is named in a sentence.
 DRIVER_WORDS = {"sanctions": "the UN bans", "border_closure": "the border closure", "weather": "the weather",
@@ -253,6 +253,39 @@ def alternatives_summary(alternatives: Result, driver: str = "border_closure") -
             f"to {hi.pp:+.2f} pp ({hi.spec.replace('_', ' ')}) in {alternatives.info['year']}.")
 
 
+def bok_summary(comparison: Result, focus_year: int) -> str:
+    """How often nkecon's signs agree with the causes the BOK named, and for the focus year.
+
+    Parameters
+    ----------
+    comparison : Result
+        From :func:`nkecon.analysis.bok_comparison`.
+    focus_year : int
+        The year of the report.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from nkecon import analysis as an
+    >>> causes = pd.DataFrame({"year": [2019], "cause": ["sanctions"], "industry": ["economy"],
+    ...                        "direction": ["raised"], "words_en": ["not tightened further"]})
+    >>> bok_summary(an.bok_comparison(causes), 2019)
+    'nkecon agrees in sign with 1 of the 1 causes the BOK named in the years it splits; in 2019, with 1 of 1.'
+    """
+    t = comparison.table
+    here = t[t["year"] == focus_year]
+    text = (f"nkecon agrees in sign with {int(t['agrees'].sum())} of the {len(t)} causes the BOK named in the years it "
+            "splits")
+    if len(here):
+        text += f"; in {focus_year}, with {int(here['agrees'].sum())} of {len(here)}."
+    else:
+        text += f"; the BOK's words for {focus_year} are not in the data."
+    return text
+
+
 def bok_sentence(row: Any) -> str:
     """Why nkecon's sign for a cause the BOK named agrees or not, in one sentence.
 
@@ -268,12 +301,12 @@ def bok_sentence(row: Any) -> str:
     Examples
     --------
     >>> from collections import namedtuple
-    >>> R = namedtuple("R", "year driver bok_sign nkecon_pp agrees why")
-    >>> bok_sentence(R(2019, "sanctions", "none", 0.0, True, ""))
-    '2019, the UN bans: nkecon agrees with the BOK.'
+    >>> R = namedtuple("R", "year cause industry driver bok_sign nkecon_pp agrees why")
+    >>> bok_sentence(R(2019, "sanctions", "economy", "sanctions", "+", 0.0, True, ""))
+    '2019, sanctions (economy): nkecon agrees with the BOK.'
     """
     verdict = "agrees with the BOK" if row.agrees else f"differs from the BOK: {row.why}"
-    return f"{row.year}, {DRIVER_WORDS.get(row.driver, row.driver)}: nkecon {verdict}."
+    return f"{row.year}, {row.cause.replace('_', ' ')} ({row.industry.replace('_', ' ')}): nkecon {verdict}."
 
 
 def revision_sentence(focus_year: int, revisions: Result) -> str:
