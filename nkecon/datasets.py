@@ -304,7 +304,10 @@ load_gdp_releases = _loader(
 load_sectors = _loader("sectors", "Bank of Korea growth and GDP shares by industry, one row per year and sector.")
 load_trade = _loader("trade", "North Korea's external trade (KOTRA, BOK) and China customs trade, annual and monthly.")
 load_export_composition = _loader("export_composition", "North Korea's exports by product (world and to China).")
-load_product_bans = _loader("product_bans", "Which UN resolution banned or capped each export product, and from when.")
+load_product_bans = _loader(
+    "product_bans", "Which UN resolution (or China's 2017 coal suspension) banned, capped or suspended each product, "
+    "in each direction, and from when."
+)
 load_weather = _loader("weather", "North Korea's national precipitation and temperature (KMA, RDA, reanalysis) and normals.")
 load_refined_petroleum = _loader("refined_petroleum", "Refined petroleum deliveries, the pre-cap level and estimates above the UN cap.")
 load_luxury_imports = _loader("luxury_imports", "China's exports of luxury goods to North Korea, by product group.")

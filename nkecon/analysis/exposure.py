@@ -15,11 +15,16 @@ from ..results import Result
 from .common import year_param
 from .trade import latest_annual
 
-__all__ = ["ban_spans", "sanctions_exposure", "sanctions_shock"]
+__all__ = ["FULL_KINDS", "INPUT_IMPORT_BANS", "ban_spans", "sanctions_exposure", "sanctions_shock"]
 
 
 
 # --------------------------------------------------------------------------- sanctions exposure
+#: Kinds of measure that stop a product's whole flow: a UN ban, or China's suspension of all
+#: coal imports from 19 February 2017 (North Korea's coal went almost entirely to China).
+FULL_KINDS = frozenset({"ban", "suspension"})
+
+
 def ban_spans(bans: pd.DataFrame, sanctions: pd.DataFrame, *,
               direction: str = "export") -> dict[str, list[tuple[pd.Timestamp, str]]]:
     """When each product came under each kind of ban, for one direction of trade.
@@ -79,7 +84,9 @@ def sanctions_exposure(
     resolution's adoption date). The yearly figure is the average over the year's months,
     so a ban adopted in September counts for a third of that year.
 
-    Two bounds: the **lower** bound counts only priced products under a full ban; the
+    Two bounds: the **lower** bound counts only priced products under a full ban (or
+    China's suspension of coal imports of 19 February 2017, which stopped North Korea's
+    coal exports seven months before resolution 2371); the
     **upper** bound also counts priced products under a cap or a partial ban. Exports
     without a published value by product (the base-year total minus the priced products,
     ``unpriced_pct``) are in neither bound: they include exports no ban ever covered
@@ -148,12 +155,12 @@ def sanctions_exposure(
         banned = []
         for product, value in items.items():
             kinds = {k for when, k in spans.get(product, []) if when <= day}
-            if "ban" in kinds:
+            if kinds & FULL_KINDS:
                 full += value
                 banned.append(product)
             elif kinds:
                 partial += value
-        imported = sorted(p for p, dates in imports_in.items() if any(when <= day and k == "ban" for when, k in dates))
+        imported = sorted(p for p, dates in imports_in.items() if any(when <= day and k in FULL_KINDS for when, k in dates))
         rows.append((m, 100 * full / total, 100 * (full + partial) / total, 100 * (total - priced) / total,
                      full, full + partial, ";".join(sorted(banned)), ";".join(imported)))
     monthly = pd.DataFrame(rows, columns=["month", "lower_pct", "upper_pct", "unpriced_pct", "lower_usd_mn",

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from .. import analysis, datasets
-from .style import DRIVER_COLOURS, DRIVER_HATCH, DRIVER_LABEL, GREY, HIGHLIGHT, SECTOR_LABEL, driver_legend, new_axes, source_line, styled
+from .style import DRIVER_COLOURS, DRIVER_HATCH, DRIVER_LABEL, GREY, HIGHLIGHT, SECTOR_LABEL, driver_legend, new_axes, source_line, styled, un_resolutions
 
 __all__ = ["plot_sanctions_exposure", "plot_designations"]
 
@@ -62,7 +62,7 @@ def plot_sanctions_exposure(
             gid="exposure-lower")
     ax.step(x, monthly["upper_pct"], where="post", color="#0072B2", linestyle="--",
             label="Upper bound: also priced products under a cap or partial ban", gid="exposure-upper")
-    un = sanctions[(sanctions["authority"] == "UN")].sort_values("date")
+    un = un_resolutions(sanctions).sort_values("date")
     lo_t, hi_t = x.min(), x.max()
     shown = un[(un["date"] >= lo_t) & (un["date"] <= hi_t)]
     for i, row in enumerate(shown.itertuples()):
@@ -90,15 +90,16 @@ def plot_designations(
     **kwargs: Any,
 ) -> Axes:
     """UN 1718 Committee designations of individuals and entities by year of listing, with
-    the UN resolutions marked at their dates.
+    the UN sanctions resolutions marked at their dates.
 
     Parameters
     ----------
     data : DataFrame, optional
-        The ``un_designations`` data (``nkecon data fetch un_designations`` brings the
-        whole list; the shipped file holds a sourced excerpt).
+        The ``un_designations`` data (the shipped file holds the whole list: 80 individuals
+        and 75 entities; ``nkecon data fetch un_designations`` compares it with the current list).
     sanctions : DataFrame, optional
-        The ``sanctions`` data.
+        The ``sanctions`` data; its UN sanctions resolutions (instrument ``UNSCR ...``) are
+        marked.
     ax : Axes, optional
         Where to draw.
     **kwargs
@@ -118,7 +119,7 @@ def plot_designations(
     sanctions = datasets.load_sanctions() if sanctions is None else sanctions
     ax = new_axes(ax, figsize=(9, 4.5))
     counts = data.assign(year=data["listed_on"].dt.year).groupby(["year", "kind"], observed=False).size().unstack(fill_value=0)
-    un = sanctions[sanctions["authority"] == "UN"]
+    un = un_resolutions(sanctions)
     first = min([int(un["date"].dt.year.min())] + [int(y) for y in counts.index])
     last = max([int(un["date"].dt.year.max())] + [int(y) for y in counts.index])
     years = np.arange(first, last + 1)
@@ -130,6 +131,12 @@ def plot_designations(
                label={"individual": "Individuals", "entity": "Entities"}.get(str(kind), str(kind)),
                gid=f"designations-{kind}", **kwargs)
         bottom += counts[kind].to_numpy()
+    resolution_years = set(int(y) for y in un["date"].dt.year)
+    for year, total in zip(years, bottom):
+        if total:
+            star = "" if int(year) in resolution_years else "*"
+            ax.annotate(f"{int(total)}{star}", (year, total), xytext=(0, 2), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=8, color="#333333", gid="designations-total")
     strip = ax.get_xaxis_transform()
     xs = un["date"].dt.year + (un["date"].dt.day_of_year - 1) / 365 - 0.5
     ax.scatter(xs, [0.97] * len(xs), marker="v", color="black", s=25, transform=strip, clip_on=False,
@@ -138,8 +145,13 @@ def plot_designations(
     ax.set_ylim(0, max(bottom.max(), 1) * 1.25)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_ylabel("Entries listed that year")
-    n = len(data)
-    ax.set_title(f"UN 1718 Committee designations by year of listing ({n} entries in the data)")
+    by_kind = data["kind"].astype(str).value_counts()
+    parts = [f"{by_kind[k]} {k}s" for k in ("individual", "entity") if k in by_kind]
+    parts = [p.replace("entitys", "entities") for p in parts]
+    ax.set_title(f"UN 1718 designations by year of listing ({', '.join(parts)})")
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.9), fontsize=8)
-    source_line(ax, "un_designations", "sanctions", extra="Year of listing as the consolidated list gives it.")
+    starred = any(t and int(y) not in resolution_years for y, t in zip(years, bottom))
+    source_line(ax, "un_designations", extra="Year of listing as the consolidated list gives it; resolutions from the "
+                "sanctions data." + (" * Listed by the 1718 Committee in a year without a sanctions resolution."
+                                     if starred else ""))
     return ax

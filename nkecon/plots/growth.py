@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from .. import analysis, datasets
-from .style import DRIVER_COLOURS, DRIVER_HATCH, DRIVER_LABEL, GREY, HIGHLIGHT, SECTOR_LABEL, driver_legend, new_axes, source_line, styled
+from .style import DRIVER_COLOURS, DRIVER_HATCH, DRIVER_LABEL, GREY, HIGHLIGHT, SECTOR_LABEL, driver_legend, new_axes, source_line, styled, un_resolutions
 
 __all__ = ["plot_gdp_growth", "plot_counterfactual", "plot_gdp_revisions"]
 
@@ -87,7 +87,7 @@ def plot_gdp_growth(
     # event markers sit in a strip at the top, in axes fractions: they mark dates, not values
     strip = ax.get_xaxis_transform()
     rows = {"UN resolution": 0.97, "Nuclear test": 0.92, "Weather shock": 0.87}
-    un = sanctions[sanctions["authority"] == "UN"]
+    un = un_resolutions(sanctions)
     xs = un["date"].dt.year + (un["date"].dt.day_of_year - 1) / 365 - 0.5
     ax.scatter(xs, np.full(len(xs), rows["UN resolution"]), transform=strip, marker="v", color="#0072B2", s=28,
                label="UN sanctions resolution", gid="un-resolutions", zorder=3)

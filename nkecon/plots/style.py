@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 
 from .. import analysis, datasets
 
-__all__ = ["STYLE", "DRIVER_COLOURS", "DRIVER_HATCH", "DRIVER_LABEL", "SECTOR_LABEL", "GREY", "HIGHLIGHT", "house_style", "new_axes", "styled", "source_line", "driver_legend"]
+__all__ = ["STYLE", "DRIVER_COLOURS", "DRIVER_HATCH", "DRIVER_LABEL", "SECTOR_LABEL", "GREY", "HIGHLIGHT", "house_style", "new_axes", "styled", "source_line", "driver_legend", "un_resolutions"]
 
 STYLE = Path(__file__).parent.parent / "nkecon.mplstyle"
 
@@ -117,6 +117,12 @@ def source_line(ax: Axes, *names: str, extra: str = "") -> None:
     below = -42 if ax.get_xlabel() else -26
     ax.annotate(text, (0, 0), xycoords="axes fraction", xytext=(0, below), textcoords="offset points",
                 fontsize=7, color="#555555", va="top", ha="left", annotation_clip=False, gid="source-line")
+
+
+def un_resolutions(sanctions: pd.DataFrame) -> pd.DataFrame:
+    """The UN Security Council's sanctions resolutions among the ``sanctions`` rows (not the
+    Council's other DPRK decisions, such as the vetoed renewal of the Panel of Experts)."""
+    return sanctions[(sanctions["authority"] == "UN") & sanctions["instrument"].astype(str).str.startswith("UNSCR")]
 
 
 def driver_legend(ax: Axes, drivers=analysis.DRIVERS, **kwargs) -> None:
