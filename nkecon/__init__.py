@@ -37,6 +37,7 @@ __all__ = [
     "get_metadata",
     "list_datasets",
     "load",
+    "load_bok_causes",
     "load_events",
     "load_export_composition",
     "load_food",
@@ -60,13 +61,14 @@ __all__ = [
     "narrative",
     "plots",
     "reports",
+    "weather",
 ]
 
 # Loaded on first use, so that `import nkecon` (and the command line's quick paths, such as
 # a report rebuild with nothing changed) need not import pandas, matplotlib or statsmodels.
-_LAZY_MODULES = ("analysis", "plots", "narrative", "datasets", "reports", "notebook", "fetch")
+_LAZY_MODULES = ("analysis", "plots", "narrative", "datasets", "reports", "notebook", "fetch", "weather")
 _FROM_DATASETS = (
-    "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_events", "load_export_composition",
+    "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_bok_causes", "load_events", "load_export_composition",
     "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_weather", "load_refined_petroleum",
     "load_luxury_imports", "load_published_estimates", "load_sanctions", "load_sectors", "load_sources", "load_trade", "load_un_designations", "validate",
 )

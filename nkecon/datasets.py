@@ -54,6 +54,7 @@ __all__ = [
     "load_sanctions",
     "load_events",
     "load_un_designations",
+    "load_bok_causes",
     "load_sources",
     "validate",
     "data_files",
@@ -318,6 +319,9 @@ load_un_designations = _loader(
     "un_designations", "UN Security Council DPRK (1718) designations of individuals and entities, with listing dates."
 )
 load_events = _loader("events", "Shocks and context: nuclear tests, border and lockdown steps, weather, diplomacy.")
+load_bok_causes = _loader(
+    "bok_causes", "What the Bank of Korea named as the causes of each year's growth, with its words, one row per year and cause."
+)
 
 
 def _as_of_date(as_of: Any) -> pd.Timestamp | None:

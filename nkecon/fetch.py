@@ -339,8 +339,11 @@ def _weather_plan(*, refresh: bool, client: Any, start_year: int, end_year: int,
     rows = []
 
     def row(y0, y1, measure, season, value, normal_label="", note=note_pts):
-        rows.append({"year_start": str(y0), "year_end": str(y1), "measure": measure, "season": season,
-                     "basis": "era5_reanalysis", "value": value, "normal": normal_label, "note": note})
+        m0, m1 = (1, 12) if season == "annual" else (6, 8)
+        rows.append({"year_start": str(y0), "year_end": str(y1), "month_start": str(m0), "month_end": str(m1),
+                     "day_start": "", "day_end": "", "measure": measure, "season": season,
+                     "basis": "era5_reanalysis", "station_id": "", "coverage_days": "", "value": value,
+                     "normal": normal_label, "origin": "derived", "note": note})
 
     for (measure, season), value in normal.items():
         row(NORMAL[0], NORMAL[1], measure, season, _num(value, 1 if measure == "precipitation_mm" else 2),

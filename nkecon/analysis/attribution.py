@@ -518,7 +518,7 @@ def attribute_drivers(
                           "pp": [point[d] for d in DRIVERS],
                           "lower_pp": np.minimum(lower, [point[d] for d in DRIVERS]),
                           "upper_pp": np.maximum(upper, [point[d] for d in DRIVERS])})
-    frame["share_of_change"] = frame["pp"] / headline if abs(headline) >= 1 else np.nan
+    frame["share_of_change"] = frame["pp"] / headline + 0.0 if abs(headline) >= 1 else np.nan
     frame.insert(0, "year", year)
     industry_frame = pd.DataFrame([{"sector": ind, **v} for ind, v in by_industry.items()])
     return Result(
