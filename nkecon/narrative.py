@@ -249,8 +249,8 @@ def alternatives_summary(alternatives: Result, driver: str = "border_closure") -
     if t.empty:
         return ""
     lo, hi = t.loc[t["pp"].idxmin()], t.loc[t["pp"].idxmax()]
-    return (f"Across {len(t)} specifications, {DRIVER_WORDS[driver]} ranges from {lo.pp:+.2f} pp ({lo.spec.replace('_', ' ')}) "
-            f"to {hi.pp:+.2f} pp ({hi.spec.replace('_', ' ')}) in {alternatives.info['year']}.")
+    return (f"Across {len(t)} specifications, the contribution of {DRIVER_WORDS[driver]} in {alternatives.info['year']} "
+            f"ranges from {lo.pp:+.2f} pp ({lo.spec.replace('_', ' ')}) to {hi.pp:+.2f} pp ({hi.spec.replace('_', ' ')}).")
 
 
 def bok_summary(comparison: Result, focus_year: int) -> str:

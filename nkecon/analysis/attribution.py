@@ -75,6 +75,7 @@ SPECIFICATIONS: dict[str, str] = {
     "separate_pass_through": "bans and closure each with their own pass-through",
     "levels": "levels (cumulative shocks) instead of changes",
     "sanctions_lag_1": "the bans' cut taking effect one year later",
+    "closure_lag_1": "the closure's trade change taking effect one year later (stocks of inputs run down first)",
     "no_interaction": "closure measured from pre-ban (2016) trade: bans and closure both charged",
     "weather_rainfall": "weather via the June-August rainfall anomaly instead of the harvest",
 }
@@ -84,6 +85,7 @@ SPECIFICATIONS: dict[str, str] = {
 def driver_shocks(
     *,
     lag: int = 0,
+    closure_lag: int = 0,
     interaction: bool = True,
     weather_measure: str = "harvest",
     data_dir: Any = None,
@@ -105,6 +107,9 @@ def driver_shocks(
     ----------
     lag : int
         Years before the bans' cut takes effect (0; 1 is a structural alternative).
+    closure_lag : int
+        Years before the closure's trade change takes effect (0; 1 is a structural
+        alternative).
     interaction : bool
         Measure the closure net of the bans (True) or from pre-ban trade (False).
     weather_measure : {"harvest", "rainfall"}
@@ -145,7 +150,9 @@ def driver_shocks(
     frame["sanctions_bn"] = s["shock_usd_mn"].reindex(frame.index).fillna(0.0) / 1000
     frame["sanctions_lower_bn"] = s["shock_lower_usd_mn"].reindex(frame.index).fillna(0.0) / 1000
     frame["sanctions_upper_bn"] = s["shock_upper_usd_mn"].reindex(frame.index).fillna(0.0) / 1000
-    frame["closure_bn"] = c["shock_usd_mn"].reindex(frame.index).fillna(0.0) / 1000
+    if isinstance(closure_lag, bool) or not isinstance(closure_lag, (int, np.integer)) or not 0 <= closure_lag <= 3:
+        raise ParameterError(f"The value for `closure_lag` must be an integer from 0 to 3, but {closure_lag!r} was passed.")
+    frame["closure_bn"] = c["shock_usd_mn"].reindex(frame.index).fillna(0.0).shift(closure_lag, fill_value=0.0) / 1000
     frame["trade_bn"] = frame["sanctions_bn"] + frame["closure_bn"]
     frame["weather"] = wx.reindex(frame.index)
     frame["phase"] = c["phase"].reindex(frame.index).fillna("").astype("string")
@@ -156,7 +163,8 @@ def driver_shocks(
         method=f"sanctions: {sanc.method}; closure: {clos.method}; weather: {weather.method}",
         uncertainty=f"sanctions: {sanc.uncertainty}; closure: {clos.uncertainty}",
         caveat=f"{sanc.caveat}; {weather.caveat}",
-        info={"sanctions": sanc, "closure": clos, "weather": weather, "lag": lag, "interaction": interaction,
+        info={"sanctions": sanc, "closure": clos, "weather": weather, "lag": lag, "closure_lag": closure_lag,
+              "interaction": interaction,
               "weather_measure": weather_measure,
               "weather_unit": "% against trend (harvest)" if weather_measure == "harvest" else "% of normal (rainfall)"},
     )
@@ -431,7 +439,8 @@ def attribute_drivers(
     parts = contributions.table[contributions.table["sector"] != "residual"]
     industries = [str(s) for s in parts["sector"]]
     if shocks is None:
-        shocks = driver_shocks(lag=1 if spec == "sanctions_lag_1" else 0, interaction=spec != "no_interaction",
+        shocks = driver_shocks(lag=1 if spec == "sanctions_lag_1" else 0, closure_lag=1 if spec == "closure_lag_1" else 0,
+                               interaction=spec != "no_interaction",
                                weather_measure="rainfall" if spec == "weather_rainfall" else "harvest", data_dir=data_dir)
     table = shocks.table.set_index("year")
     if year not in table.index:

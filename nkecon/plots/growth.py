@@ -74,7 +74,7 @@ def plot_gdp_growth(
 
     closure = events[events["event_id"] == "border-closure-2020-01"]
     reopen = events[events["event_id"] == "border-reopening-citizens-2023-08"]
-    if len(closure) and len(reopen):
+    if len(closure) and len(reopen) and closure["start_date"].iloc[0].year <= years.max():  # not after the series
         c0 = closure["start_date"].iloc[0]
         c1 = reopen["start_date"].iloc[0]
         x0 = c0.year + (c0.day_of_year - 1) / 365 - 0.5
