@@ -376,6 +376,7 @@ def attribute_drivers(
     seed: int = 2020,
     interval: float = 0.9,
     shocks: Result | None = None,
+    fits: Result | None = None,
     data_dir: Any = None,
 ) -> Result:
     """Split a year's growth between sanctions, border closure, weather and unexplained.
@@ -407,6 +408,8 @@ def attribute_drivers(
         The simulation of the interval.
     shocks : Result, optional
         From :func:`driver_shocks` for ``spec`` (computed when omitted).
+    fits : Result, optional
+        From :func:`channel_fits` on those shocks for ``spec`` (computed when omitted).
     data_dir : path, optional
         A data folder; every dataset is read from it.
 
@@ -457,7 +460,6 @@ def attribute_drivers(
     rev_sd = float(revisions.info["mean_abs_revision_pp"]) * math.sqrt(math.pi / 2)
     rng = np.random.default_rng(seed)
     k = len(DRIVERS)
-    fits = None
 
     if mapping is not None:
         check_mapping(mapping, industries)
@@ -471,9 +473,10 @@ def attribute_drivers(
             w = np.array([mapping[str(p.sector)].get(d, 0.0) for d in DRIVERS])
             growth = p.growth_pct + rng.uniform(-rounding, rounding, size=draws)
             sims += w * (p.share_prev_pct * growth / 100)[:, None]
-        source, coefs = "user", {}
+        source, coefs, fits = "user", {}, None
     else:
-        fits = channel_fits(sectors, shocks, separate=separate, levels=levels)
+        if fits is None:
+            fits = channel_fits(sectors, shocks, separate=separate, levels=levels)
         coefs = {ind: dict(fits.fit[ind].params) for ind in CHANNELS}
         levels_table = _regressors(table, ("trade", "weather"), separate=True, levels=True) if levels else None
         lv = None
@@ -579,10 +582,15 @@ def structural_alternatives(year: int = 2020, *, contributions: Result | None = 
     >>> "headline" in set(t["spec"])
     True
     """
-    rows, skipped = [], {}
+    rows, skipped, shocks = [], {}, {}
     for spec, text in SPECIFICATIONS.items():
+        key = (spec == "sanctions_lag_1", spec == "closure_lag_1", spec == "no_interaction", spec == "weather_rainfall")
         try:
-            r = attribute_drivers(contributions, year=year, spec=spec, draws=draws, data_dir=data_dir)
+            if key not in shocks:  # the specifications that share their shocks compute them once
+                shocks[key] = driver_shocks(lag=int(key[0]), closure_lag=int(key[1]), interaction=not key[2],
+                                            weather_measure="rainfall" if key[3] else "harvest", data_dir=data_dir)
+            r = attribute_drivers(contributions, year=year, spec=spec, draws=draws, shocks=shocks[key],
+                                  data_dir=data_dir)
         except ParameterError as exc:
             skipped[spec] = str(exc)
             continue
@@ -733,13 +741,14 @@ def bok_comparison(
     sectors = datasets.load_sectors(data_dir=data_dir)
     gdp = datasets.load_gdp(data_dir=data_dir) if gdp is None else gdp
     shocks = driver_shocks(data_dir=data_dir)
+    fits = channel_fits(sectors, shocks)
     s = shocks.table.set_index("year")
     wanted = sorted(set(int(y) for y in causes["year"]) if years is None else set(int(y) for y in years))
     results = {}
     for y in wanted:
         try:
             contrib = sector_contributions(sectors, year=y, gdp=gdp)
-            results[y] = attribute_drivers(contrib, draws=100, shocks=shocks, data_dir=data_dir)
+            results[y] = attribute_drivers(contrib, draws=100, shocks=shocks, fits=fits, data_dir=data_dir)
         except ParameterError:
             continue
     rows = []

@@ -166,10 +166,10 @@ def sanctions_exposure(
     monthly = pd.DataFrame(rows, columns=["month", "lower_pct", "upper_pct", "unpriced_pct", "lower_usd_mn",
                                           "upper_usd_mn", "products_banned", "imports_banned"])
     monthly["year"] = monthly["month"].dt.year
-    annual = monthly.groupby("year").agg(
-        lower_pct=("lower_pct", "mean"), upper_pct=("upper_pct", "mean"), unpriced_pct=("unpriced_pct", "mean"),
-        lower_usd_mn=("lower_usd_mn", "mean"), upper_usd_mn=("upper_usd_mn", "mean"),
-        products_banned=("products_banned", "last"), imports_banned=("imports_banned", "last")).reset_index()
+    numeric = ["lower_pct", "upper_pct", "unpriced_pct", "lower_usd_mn", "upper_usd_mn"]
+    annual = monthly.groupby("year")[numeric].mean()
+    at_end = monthly.drop_duplicates("year", keep="last").set_index("year")[["products_banned", "imports_banned"]]
+    annual = annual.join(at_end).reset_index()
     for col in ("products_banned", "imports_banned"):
         annual[col] = annual[col].astype("string")
     return Result(
