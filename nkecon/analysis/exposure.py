@@ -229,7 +229,8 @@ def sanctions_shock(
     Result
         One row per year: ``exports_cut_lower_usd_mn``, ``exports_cut_upper_usd_mn``,
         ``imports_cut_usd_mn``, ``shock_usd_mn``, ``shock_lower_usd_mn`` (the larger cut),
-        ``shock_upper_usd_mn``, ``measures`` (the bans that took effect).
+        ``shock_upper_usd_mn``, ``shock_pct_of_base`` (percent of the base year's China trade),
+        ``measures`` (the bans that took effect).
 
     Examples
     --------
@@ -284,6 +285,9 @@ def sanctions_shock(
     frame["shock_lower_usd_mn"] = 0.0 - (cuts.max(axis=1) + frame["imports_cut_usd_mn"])
     frame["shock_upper_usd_mn"] = 0.0 - (cuts.min(axis=1) + frame["imports_cut_usd_mn"])
     frame["shock_usd_mn"] = frame["shock_usd_mn"] + 0.0
+    base_year = int(exposure.info["base_year"])
+    base_trade = latest_annual(trade, series="china_customs", partner="china", flow="total").get(base_year, np.nan)
+    frame["shock_pct_of_base"] = 100 * frame["shock_usd_mn"] / base_trade
     frame["measures"] = pd.array([measures[y] for y in years], dtype="string")
     if lag:
         for col in [c for c in frame.columns if c.endswith("usd_mn")]:

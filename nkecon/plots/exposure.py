@@ -47,7 +47,7 @@ def plot_sanctions_exposure(
     Examples
     --------
     >>> ax = plot_sanctions_exposure()
-    >>> "between" in ax.get_title(loc="left")
+    >>> "bound" in ax.get_title(loc="left")
     True
     """
     exposure = analysis.sanctions_exposure() if data is None else data
@@ -70,10 +70,15 @@ def plot_sanctions_exposure(
         ax.annotate(row.instrument.replace("UNSCR ", ""), (row.date, 8 + (i % 3) * 7), fontsize=7, ha="center",
                     color="#333333", gid="resolution-label",
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
+    national = sanctions[(sanctions["authority"] == "CN") & sanctions["date"].between(lo_t, hi_t)]
+    for row in national.itertuples():  # China's own suspension of coal imports moved the index before 2371 did
+        ax.axvline(row.date, color=GREY, linewidth=0.6, linestyle=":")
+        ax.annotate("China\nsuspends coal", (row.date, 30), fontsize=7, ha="center", color="#333333",
+                    gid="resolution-label", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
     ax.set_ylim(0, 105)
     ax.set_xlim(lo_t, hi_t)
-    ax.set_ylabel(f"Share of {base} exports to {partner.title()} under UN bans (%)")
-    ax.set_title(f"Share of North Korea's {base} exports to {partner.title()} under UN bans: between a lower and an upper bound")
+    ax.set_ylabel(f"Share of {base} exports to {partner.title()} under bans (%)")
+    ax.set_title(f"North Korea's {base} exports to {partner.title()} under bans in force: lower and upper bound")
     ax.legend(loc="center right", fontsize=8)
     source_line(ax, "product_bans", "export_composition", "trade",
                  extra=f"Bans counted from the date they took effect; {exposure.info['priced_share_pct']:.0f}% of {base} exports are priced by product.")
