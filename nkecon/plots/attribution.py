@@ -26,7 +26,8 @@ def plot_driver_attribution(
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """Percentage points of growth per driver, with the sensitivity interval as error bars.
+    """Percentage points of growth per driver, with its interval (pass-through, shock
+    bounds, BOK revisions, rounding) as error bars.
 
     Parameters
     ----------
