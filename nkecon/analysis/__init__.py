@@ -15,6 +15,8 @@ The helpers live in modules by topic, and every name is importable from here:
   growth regression;
 * :mod:`~nkecon.analysis.attribution`: a year's growth split between the drivers, from
   their measured shocks;
+* :mod:`~nkecon.analysis.comparison`: the split beside published estimates and the BOK's
+  stated causes;
 * :mod:`~nkecon.analysis.regression`: the check of the split on the whole economy;
 * :mod:`~nkecon.analysis.exposure`: the share of exports under UN bans;
 * :mod:`~nkecon.analysis.trade`: China-North Korea trade and its shocks;
@@ -27,6 +29,8 @@ from __future__ import annotations
 from .attribution import *  # noqa: F401,F403
 from .attribution import __all__ as _attribution_all
 from .common import *  # noqa: F401,F403
+from .comparison import *  # noqa: F401,F403
+from .comparison import __all__ as _comparison_all
 from .common import __all__ as _common_all
 from .exposure import *  # noqa: F401,F403
 from .exposure import __all__ as _exposure_all
@@ -41,7 +45,7 @@ from .trade import __all__ as _trade_all
 from .weather import *  # noqa: F401,F403
 from .weather import __all__ as _weather_all
 
-__all__ = [*_common_all, *_growth_all, *_attribution_all, *_regression_all, *_exposure_all, *_trade_all, *_weather_all, *_food_all]
+__all__ = [*_common_all, *_growth_all, *_attribution_all, *_comparison_all, *_regression_all, *_exposure_all, *_trade_all, *_weather_all, *_food_all]
 
 
 def __getattr__(name: str):

@@ -32,6 +32,7 @@ def growth_regression(
     sample: tuple[int, int] = (2000, 2024),
     alpha: float = 0.05,
     min_weather_years: int = 12,
+    weather_measure: str = "harvest",
     data_dir: Any = None,
 ) -> Result:
     """Annual GDP growth on the measured shocks: the attribution's check on the whole economy.
@@ -60,6 +61,10 @@ def growth_regression(
         1 - the confidence level.
     min_weather_years : int
         Years the weather measure must cover for weather to enter the model.
+    weather_measure : {"harvest", "rainfall"}
+        The weather shock (:func:`driver_shocks`): the harvest against trend, or the
+        June-August rainfall anomaly (which ``nkecon data fetch weather`` brings for every
+        year as reanalysis).
     data_dir : path, optional
         A data folder, handed on.
 
@@ -89,7 +94,13 @@ def growth_regression(
     gdp = datasets.load_gdp(data_dir=data_dir) if gdp is None else gdp
     growth = growth_series(gdp).loc[start:end].dropna()
     years = [int(y) for y in growth.index]
-    shocks = driver_shocks(data_dir=data_dir)
+    try:
+        shocks = driver_shocks(weather_measure=weather_measure, data_dir=data_dir)
+    except ParameterError:
+        if weather_measure == "harvest":
+            raise
+        shocks = driver_shocks(data_dir=data_dir)
+        shocks.table["weather"] = np.nan  # the rainfall the caller asked for is not in the data
     t = shocks.table.set_index("year")
     if spec == "changes":
         X = pd.DataFrame({"sanctions_bn": t["sanctions_bn"].reindex(years).fillna(0.0),
@@ -121,7 +132,7 @@ def growth_regression(
     })
     n, k = int(res.nobs), len(res.params)
     weather_note = ("" if weather_used else
-                    f" Weather is left out: its measure ({shocks.info['weather_unit']}) covers only {len(covered)} of "
+                    f" Weather is left out: its measure ({weather_measure}) covers only {len(covered)} of "
                     f"these years (fewer than {min_weather_years}).")
     return Result(
         "growth_regression", frame, fit=res,
