@@ -53,6 +53,7 @@ __all__ = [
     "load_sources",
     "load_trade",
     "load_un_designations",
+    "full_years",
     "fetch_weather",
     "fetch_un_designations",
     "fetch_bok_gdp",
@@ -71,6 +72,7 @@ _FROM_DATASETS = (
     "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_bok_causes", "load_events", "load_export_composition",
     "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_weather", "load_refined_petroleum",
     "load_luxury_imports", "load_published_estimates", "load_sanctions", "load_sectors", "load_sources", "load_trade", "load_un_designations", "validate",
+    "full_years",
 )
 _FROM_FETCH = ("fetch_weather", "fetch_un_designations", "fetch_bok_gdp")
 

@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 import pandas as pd
 
 from .errors import Problem
+from .registry import PACKAGE_FILE, TOTAL_SERIES, file_stamp
 
 __all__ = ["Check", "CHECKS", "run"]
 
@@ -38,12 +39,18 @@ def _value(x: float) -> str:
     return f"{x:g}"
 
 
-def _step(x: float) -> float:
-    """The rounding step a published figure shows: 100 for 2800, 1 for 227, 0.1 for 17.3."""
-    for step in (1000.0, 100.0, 10.0, 1.0, 0.1, 0.01):
-        if abs(x) >= step and abs(round(x / step) * step - x) < 1e-9:
-            return step
-    return 0.001
+def _unit(x: float, rounding: float | None = None) -> float:
+    """The rounding unit of a figure: the one its row states (``rounding_usd_mn``, e.g. 10
+    for '$2.82 billion'), else its own last digit: 1 for 2800, 0.1 for 17.3, 0.01 for 2.45.
+
+    Trailing zeros of a whole number count: a total stored as 6600 claims to the million,
+    so that a press rounding ('$6.6 billion') has to say so in its row."""
+    if rounding is not None and not pd.isna(rounding):
+        return float(rounding)
+    for places in range(7):
+        if abs(round(x, places) - x) < 1e-9:
+            return 10.0 ** -places
+    return 1e-6
 
 
 def _records(trade: pd.DataFrame) -> list[tuple]:
@@ -53,6 +60,13 @@ def _records(trade: pd.DataFrame) -> list[tuple]:
     release = [None if pd.isna(r) else pd.Timestamp(r) for r in trade["release_date"]]
     return list(zip(trade["series"].astype(str), trade["partner"].astype(str), trade["year"].astype(int),
                     month, trade["flow"].astype(str), trade["value_usd_mn"].astype(float), release))
+
+
+def _roundings(trade: pd.DataFrame) -> list[float | None]:
+    """Each row's stated rounding unit (``rounding_usd_mn``), or None where it states none."""
+    if "rounding_usd_mn" not in trade:
+        return [None] * len(trade)
+    return [None if pd.isna(r) else float(r) for r in trade["rounding_usd_mn"]]
 
 
 def _annual(records: list[tuple]) -> dict[tuple, float]:
@@ -71,8 +85,6 @@ def _annual(records: list[tuple]) -> dict[tuple, float]:
 
 def composition_totals(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Problem]:
     """A ``total`` row of ``export_composition`` repeats a trade total: they must agree."""
-    from .datasets import TOTAL_SERIES
-
     comp = frames["export_composition"]
     totals = comp[comp["product"] == "total"]
     if totals.empty:
@@ -119,29 +131,43 @@ def months_add_up(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Prob
     return problems
 
 
+#: The smallest disagreement flows_add_up refuses: sources that quote a figure to the
+#: thousand dollars still differ by a few hundred thousand between compilations.
+FLOOR_USD_MN = 0.5
+
+
 def flows_add_up(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Problem]:
     """Where a row gives exports, imports and their total for the same series, partner,
-    period and release, the total repeats the other two: it must equal their sum (within
-    the rounding of the published figures: 1%, US$ 0.5 mn, or the coarsest rounding step of
-    the three figures, whichever is largest)."""
-    groups: dict[tuple, dict[str, float]] = {}
-    for series, partner, year, month, flow, value, release in _records(frames["trade"]):
-        groups.setdefault((series, partner, year, month, release), {}).setdefault(flow, value)
+    period and release, the total repeats the other two: it must equal their sum within
+    the rounding each of the three rows states.
+
+    Each figure stands for a value within half its rounding unit (see :func:`_unit`), so
+    the total may differ from exports + imports by at most the sum of the three half units
+    (and never less than US$ 0.5 mn). A total rounded more coarsely than its row says (6600
+    for the BOK's 65.5억, against exports 2820 and imports 3730) is refused; a total rounded
+    to its own stated unit is accepted."""
+    trade = frames["trade"]
+    groups: dict[tuple, dict[str, tuple[float, float]]] = {}
+    for (series, partner, year, month, flow, value, release), rounding in zip(_records(trade), _roundings(trade)):
+        groups.setdefault((series, partner, year, month, release), {}).setdefault(flow, (value, _unit(value, rounding)))
     problems = []
     for key, flows in groups.items():
         if not {"exports", "imports", "total"} <= set(flows):
             continue
-        parts, total = flows["exports"] + flows["imports"], flows["total"]
-        step = max(_step(flows[f]) for f in ("exports", "imports", "total"))
-        if abs(parts - total) > max(0.5, 0.01 * abs(total), step):
+        (exports, e_unit), (imports, i_unit), (total, t_unit) = (flows[f] for f in ("exports", "imports", "total"))
+        parts = exports + imports
+        allowed = max(FLOOR_USD_MN, (e_unit + i_unit + t_unit) / 2)
+        if abs(parts - total) > allowed + 1e-9:
             series, partner, year, month, release = key
             where = dict(series=series, partner=partner, year=year, month=month,
                          release_date=None if release is None else f"{release:%Y-%m-%d}")
             problems.append(Problem(
                 _row("trade", folder, **where, flow="total"),
-                f"value_usd_mn {_value(total)} disagrees with exports {_value(flows['exports'])} + imports "
-                f"{_value(flows['imports'])} = {parts:.2f} in the rows of the same key with flow exports and imports; "
-                "expected the total to equal the sum within rounding",
+                f"value_usd_mn {_value(total)} disagrees with exports {_value(exports)} + imports "
+                f"{_value(imports)} = {parts:.2f} in the rows of the same key with flow exports and imports "
+                f"by {abs(parts - total):.2f}; the rows' rounding (units {_value(e_unit)}, {_value(i_unit)}, "
+                f"{_value(t_unit)}; column rounding_usd_mn) allows {allowed:g}: correct the figure or state "
+                "the rounding its source used",
             ))
     return problems
 
@@ -150,8 +176,6 @@ def months_declared(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Pr
     """The trade metadata's count of published China customs months per year and flow
     (``nkecon:months_published``) must match the rows."""
     import json
-
-    from .registry import PACKAGE_FILE
 
     try:
         package = json.loads((folder / PACKAGE_FILE).read_text(encoding="utf-8"))
@@ -180,35 +204,57 @@ def months_declared(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Pr
     return problems
 
 
+def _period_check(name: str) -> Callable[[Mapping[str, pd.DataFrame], Path], list[Problem]]:
+    def periods_in_order(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Problem]:
+        """A row's months run forward: first_month is not after last_month."""
+        frame = frames[name]
+        bad = frame[frame["first_month"] > frame["last_month"]]
+        key = [c for c in frame.columns if c in ("year", "partner", "product_group", "measure")]
+        return [Problem(_row(name, folder, **{c: getattr(row, c) for c in key}),
+                        f"first_month {row.first_month} is after last_month {row.last_month}; expected the "
+                        "months the figure covers, first to last (1 and 12 for a full year)")
+                for row in bad.itertuples()]
+
+    periods_in_order.__name__ = f"periods_in_order_{name}"
+    return periods_in_order
+
+
 CHECKS: tuple[Check, ...] = (
     Check("composition_totals", ("export_composition", "trade"), composition_totals),
     Check("months_add_up", ("trade",), months_add_up),
     Check("flows_add_up", ("trade",), flows_add_up),
     Check("months_declared", ("trade",), months_declared),
+    Check("periods_in_order_luxury_imports", ("luxury_imports",), _period_check("luxury_imports")),
+    Check("periods_in_order_refined_petroleum", ("refined_petroleum",), _period_check("refined_petroleum")),
 )
 
 
 _RESULTS: dict[tuple, list[Problem]] = {}
 
 
-def run(folder: Path, *, only: str | None = None) -> list[Problem]:
-    """Run every check (or only those reading dataset ``only``) on a valid data folder.
+#: How a check gets a dataset: ``read(name, folder)`` returns the typed frame (or ``None``)
+#: and the problems found reading it. nkecon's loaders pass their own reader, so that this
+#: module does not import them.
+Reader = Callable[[str, Path], "tuple[pd.DataFrame | None, list[Problem]]"]
+
+
+def run(folder: Path, *, read: Reader, only: str | None = None) -> list[Problem]:
+    """Run every check (or only those reading dataset ``only``) on a valid data folder,
+    reading each dataset with ``read``.
 
     A check's result is kept until one of the files it reads changes, so that loading the
     same dataset again does not run it again."""
-    from .datasets import _load_checked, _stamp
-    from .registry import PACKAGE_FILE
 
     problems: list[Problem] = []
     for check in CHECKS:
         if only is not None and only not in check.datasets:
             continue
-        key = (check.name, str(folder), _stamp(folder / PACKAGE_FILE),
-               tuple(_stamp(folder / f"{name}.csv") for name in check.datasets))
+        key = (check.name, str(folder), file_stamp(folder / PACKAGE_FILE),
+               tuple(file_stamp(folder / f"{name}.csv") for name in check.datasets))
         if key not in _RESULTS:
             frames = {}
             for name in check.datasets:
-                frame, found = _load_checked(name, folder)
+                frame, found = read(name, folder)
                 if found or frame is None:
                     return found
                 frames[name] = frame

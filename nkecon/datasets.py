@@ -29,9 +29,9 @@ from typing import Any
 
 import pandas as pd
 
-from . import paths
+from . import checks, paths
 from .errors import DataError, ParameterError, Problem, UnknownDatasetError
-from .registry import DATASETS, PACKAGE_FILE, data_files
+from .registry import DATASETS, PACKAGE_FILE, TOTAL_SERIES, data_files, file_stamp
 from .schema import Column, Schema, SchemaError, read_table
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "load_un_designations",
     "load_bok_causes",
     "load_sources",
+    "full_years",
     "validate",
     "data_files",
 ]
@@ -130,12 +131,7 @@ _META_CACHE: dict[tuple, DatasetMetadata] = {}
 _FRAME_CACHE: dict[tuple, pd.DataFrame] = {}
 
 
-def _stamp(path: Path) -> tuple:
-    try:
-        st = path.stat()
-    except OSError:
-        return (str(path), None)
-    return (str(path), st.st_mtime_ns, st.st_size)
+_stamp = file_stamp
 
 
 def _read_package(folder: Path) -> tuple[dict[str, dict] | None, list[Problem]]:
@@ -276,13 +272,11 @@ def load(name: str, *, data_dir: str | os.PathLike | None = None) -> pd.DataFram
     first problem when the file does not match its schema, or when it disagrees with a
     figure that another dataset must repeat (see :mod:`nkecon.checks`).
     """
-    from . import checks
-
     _check_name(name)
     folder = paths.data_dir(data_dir)
     frame, problems = _load_checked(name, folder)
     if not problems:
-        problems = checks.run(folder, only=name)
+        problems = checks.run(folder, read=_load_checked, only=name)
     if problems:
         raise DataError(problems)
     return frame.copy()
@@ -378,11 +372,6 @@ def load_gdp(*, as_of: str | date | None = None, data_dir: str | os.PathLike | N
     return latest[columns].reset_index(drop=True)
 
 
-#: The trade series whose annual exports are the total that exports by product are shares
-#: of, per partner: KOTRA's for the world, China's customs for China.
-TOTAL_SERIES = {"world": "kotra", "china": "china_customs"}
-
-
 def latest_annual(trade: pd.DataFrame) -> pd.DataFrame:
     """The annual rows of ``trade``, one per (series, partner, year, flow): its latest release.
 
@@ -397,6 +386,30 @@ def latest_annual(trade: pd.DataFrame) -> pd.DataFrame:
         ["series", "partner", "year", "flow", "_release"], kind="stable")
     latest = order.groupby(["series", "partner", "year", "flow"], observed=True).tail(1)
     return latest.drop(columns="_release").reset_index(drop=True)
+
+
+#: Datasets whose rows say which months of their year they cover (``first_month``,
+#: ``last_month``): some of their figures are part-year.
+PART_YEAR_DATASETS: tuple[str, ...] = ("luxury_imports", "refined_petroleum")
+
+
+def full_years(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` that cover a whole calendar year (months 1 to 12).
+
+    ``luxury_imports`` and ``refined_petroleum`` hold part-year figures (January-June 2024
+    luxury imports, January-November notifications of petroleum deliveries); an annual
+    analysis takes its years from here, so that a part year never stands for a year.
+
+    >>> lux = load_luxury_imports()
+    >>> int(lux.year.max()), int(full_years(lux).year.max())
+    (2024, 2023)
+    """
+    missing = [c for c in ("first_month", "last_month") if c not in frame]
+    if missing:
+        raise ParameterError(f"The frame passed to full_years has no column {missing[0]!r}; expected a frame "
+                             f"of one of {', '.join(PART_YEAR_DATASETS)} (its first_month and last_month "
+                             "say which months each row covers).")
+    return frame[(frame["first_month"] == 1) & (frame["last_month"] == 12)]
 
 
 def _period(frame: pd.DataFrame, column: str | None) -> str:
@@ -432,8 +445,6 @@ def list_datasets(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
 
 def validate(data_dir: str | os.PathLike | None = None) -> list[Problem]:
     """Every problem in a data folder (all datasets, then the checks across files)."""
-    from . import checks
-
     folder = paths.data_dir(data_dir)
     problems: list[Problem] = []
     seen: set[Problem] = set()
@@ -446,5 +457,5 @@ def validate(data_dir: str | os.PathLike | None = None) -> list[Problem]:
         if found and found[0].file == str(folder):
             break  # the folder itself is unusable: one line says so
     if not problems:
-        problems = checks.run(folder)
+        problems = checks.run(folder, read=_load_checked)
     return problems

@@ -25,6 +25,20 @@ def _shipped_names() -> tuple[str, ...]:
 #: The datasets nkecon ships, in the package's order.
 DATASETS: tuple[str, ...] = _shipped_names()
 
+#: The trade series whose annual exports are the total that exports by product are shares
+#: of, per partner: KOTRA's for the world, China's customs for China.
+TOTAL_SERIES: dict[str, str] = {"world": "kotra", "china": "china_customs"}
+
+
+def file_stamp(path: Path) -> tuple:
+    """What identifies one version of a file: its path, modification time and size (the
+    time and size are ``None`` when the file cannot be read)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
 
 def data_files(*, data_dir: str | os.PathLike | None = None) -> list[Path]:
     """The files that make up the data in use: ``datapackage.json`` and every dataset's CSV."""

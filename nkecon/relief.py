@@ -170,10 +170,10 @@ def relief_base_years(*, measures: Iterable[str] = MEASURES, metal_products: Seq
                       & comp["value_usd_mn"].notna()]
         meet(y for y in priced["year"] if y <= first_ban)
     if "petroleum" in chosen:
-        pet = datasets.load("refined_petroleum", data_dir=data_dir)
+        pet = datasets.full_years(datasets.load("refined_petroleum", data_dir=data_dir))
         meet(pet.loc[(pet["measure"] == "pre_cap_imports") & pet["value_bbl"].notna(), "year"])
     if "luxury" in chosen:
-        lux = datasets.load("luxury_imports", data_dir=data_dir)
+        lux = datasets.full_years(datasets.load("luxury_imports", data_dir=data_dir))
         meet(y for y in lux.loc[lux["product_group"] == "luxury_total", "year"] if y < luxury_after_from)
     return sorted(years or ())
 
@@ -331,7 +331,9 @@ def relief_scenario(
             "and would return to their base-year value at base-year prices.")
 
     if "petroleum" in chosen:
-        pet = datasets.load("refined_petroleum", data_dir=data_dir)
+        # annual figures only: a part-year row (January-May estimates, January-November
+        # notifications) never stands for its year
+        pet = datasets.full_years(datasets.load("refined_petroleum", data_dir=data_dir))
         sanc = datasets.load("sanctions", data_dir=data_dir)
         caps = sanc.dropna(subset=["refined_petroleum_cap_bbl"]).sort_values("date")
         cap_now = float(caps["refined_petroleum_cap_bbl"].iloc[-1])
@@ -365,7 +367,7 @@ def relief_scenario(
             basis=(f"cap of {cap_id} ({cap_now:,.0f} bbl) raised by {raise_bbl:,.0f} to {new_cap:,.0f} bbl "
                    f"= {100 * new_cap / pre_cap:.0f}% of the {base_year} pre-cap imports ({pre_cap:,.0f} bbl); "
                    f"high: all of the raise is new fuel; low: only the part of the new cap above the largest "
-                   f"published estimate of actual imports ({est_max:,.0f} bbl, {int(est_row['year']) if est_row is not None else ''})"),
+                   f"full-year estimate of actual imports ({est_max:,.0f} bbl, {int(est_row['year']) if est_row is not None else ''})"),
             source_ids=";".join(dict.fromkeys(srcs)),
         ))
         info.update(cap_now_bbl=cap_now, cap_measure=cap_id, cap_raise_bbl=raise_bbl, new_cap_bbl=new_cap,
@@ -379,7 +381,7 @@ def relief_scenario(
                if prices is None else "The petroleum price is the caller's assumption, not sourced data."))
 
     if "luxury" in chosen:
-        lux = datasets.load("luxury_imports", data_dir=data_dir)
+        lux = datasets.full_years(datasets.load("luxury_imports", data_dir=data_dir))
         sanc = datasets.load("sanctions", data_dir=data_dir)
         groups = set(lux["product_group"].astype(str))
         tags = set(";".join(sanc["categories"].dropna().astype(str)).split(";"))
@@ -392,7 +394,7 @@ def relief_scenario(
                                      "which no measure in sanctions carries.")
         tot = lux[lux["product_group"] == "luxury_total"].set_index("year")
         before = float(tot.at[base_year, "value_usd_mn"])
-        full = tot[(tot.index >= luxury_after_from) & ~tot["note"].fillna("").str.contains(r"\bONLY\b")]
+        full = tot[tot.index >= luxury_after_from]
         if full.empty:
             raise ParameterError(f"The value for `luxury_after_from` leaves no full year of luxury imports after it, "
                                  f"but {luxury_after_from!r} was passed.")

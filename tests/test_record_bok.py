@@ -11,18 +11,12 @@ import nkecon as nk
 from nkecon import analysis as an
 from nkecon.reports import checks as report_checks
 
-#: Years whose contribution needs a share the search did not find (the BOK's 2013 and 2015
-#: shares of electricity, gas and water and of construction). A found share turns the xfail
-#: into a failure, so that the marker is removed with the gap.
-NOT_FOUND = {2014: "2013 shares of electricity_gas_water and construction not found",
-             2016: "2015 shares of electricity_gas_water and construction not found"}
+#: Shares the BOK did not print but its releases bound: derived in sectors.csv and said so.
+DERIVED_SHARES = {(2013, "construction"), (2013, "electricity_gas_water"),
+                  (2015, "construction"), (2015, "electricity_gas_water")}
 
 
-@pytest.mark.parametrize(
-    "year",
-    [pytest.param(y, marks=pytest.mark.xfail(reason=NOT_FOUND[y], raises=nk.ParameterError, strict=True))
-     if y in NOT_FOUND else y for y in range(2011, 2025)],
-)
+@pytest.mark.parametrize("year", range(2011, 2025))
 def test_every_year_2011_2024_decomposes_into_industry_contributions(year):
     assert report_checks.sector_year(year)  # the contraction report's own rule for focus_year
     result = an.sector_contributions(year=year)
@@ -143,3 +137,12 @@ def test_2010_gni_per_head_of_the_2011_release():
     sources = nk.load_sources().set_index("source_id")
     assert "124만원" in sources.loc["wowtv-2011-11-03-bok-nk-gdp-2010", "note"]
     assert "wowtv-2011-11-03-bok-nk-gdp-2010" in row.note
+
+
+def test_derived_shares_say_so_and_close_the_year():
+    s = nk.load_sectors().set_index(["year", "sector"])
+    for key in DERIVED_SHARES:
+        assert "DERIVED" in s.loc[key, "note"], key
+    for year in (2013, 2015):
+        total = s.loc[[(year, x) for x in an.TOP_SECTORS], "share_pct"].sum()
+        assert abs(total - 100) <= 0.05, (year, total)

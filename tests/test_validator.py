@@ -186,7 +186,7 @@ def test_months_declared_in_the_metadata_must_match_the_rows(data_copy):
     assert len(kept) == len(rows) - 1
     _write(path, kept)
     msg = _error(data_copy, "trade")
-    assert "months_published" in msg and "says 3 month(s) of exports in 2024" in msg and "holds 2" in msg
+    assert "months_published" in msg and "says 4 month(s) of exports in 2024" in msg and "holds 3" in msg
 
 
 def test_a_composition_total_must_agree_with_trade(data_copy):
