@@ -97,8 +97,9 @@ def opening(focus_year: int, gdp: pd.DataFrame, *, current: pd.DataFrame | None 
                      else "The best year in the record.")
     if not latest and current is not None:
         now = float(current.set_index("year").loc[focus_year, "growth_pct"])
-        words.append(f"Later releases changed {focus_year} by {now - growth:+.1f} points (current series: {now:+.1f}%); "
-                     "the figures below are those known then, the industry figures the current ones.")
+        change = (f"Later releases changed {focus_year} by {now - growth:+.1f} points (current series: {now:+.1f}%)"
+                  if abs(now - growth) >= 0.05 else f"Later releases left {focus_year} unchanged")
+        words.append(f"{change}; the growth figures below are those known then, the industry figures the current ones.")
     return " ".join(words)
 
 
