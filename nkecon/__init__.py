@@ -62,6 +62,7 @@ __all__ = [
     "explore",
     "validate",
     "analysis",
+    "narrative",
     "plots",
     "reports",
     "weather",
@@ -69,7 +70,7 @@ __all__ = [
 
 # Loaded on first use, so that `import nkecon` (and the command line's quick paths, such as
 # a report rebuild with nothing changed) need not import pandas, matplotlib or statsmodels.
-_LAZY_MODULES = ("analysis", "plots", "datasets", "reports", "notebook", "fetch", "weather")
+_LAZY_MODULES = ("analysis", "plots", "narrative", "datasets", "reports", "notebook", "fetch", "weather")
 _FROM_DATASETS = (
     "DatasetMetadata", "get_metadata", "list_datasets", "load", "load_bok_causes", "load_events", "load_export_composition",
     "load_food", "load_gdp", "load_gdp_releases", "load_product_bans", "load_weather", "load_refined_petroleum",

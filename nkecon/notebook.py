@@ -21,7 +21,7 @@ from typing import Any
 
 from . import datasets, paths, registry
 
-__all__ = ["show_figure", "show_table", "render_table", "cited_sources", "provenance", "data_hashes", "fetch_records"]
+__all__ = ["show_figure", "show_table", "render_table", "cited_sources", "provenance", "data_hashes", "fetch_records", "show_text"]
 
 
 _NAME_RE = r"[a-z0-9][a-z0-9_-]*"
@@ -102,6 +102,15 @@ def _figure_title(fig: Any) -> str:
             if text and text not in titles:
                 titles.append(text)
     return "; ".join(titles)
+
+
+def show_text(text: str, *, heading: int = 0) -> None:
+    """Display a generated sentence (escaped) as a paragraph, or as a heading of level
+    ``heading`` (1-3), so that a report's title and opening come from the data."""
+    from IPython.display import HTML, display
+
+    tag = f"h{heading}" if heading in (1, 2, 3) else "p"
+    display(HTML(f"<{tag}>{html.escape(text)}</{tag}>"))
 
 
 def _frame_of(data: Any):

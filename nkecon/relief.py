@@ -982,7 +982,7 @@ def plot_relief_scenario(result: Result, *, ax: Any = None, **kwargs: Any) -> An
     """
     import matplotlib.pyplot as plt
 
-    from .plots import _source_line, house_style
+    from .plots import house_style, source_line
 
     t, info = result.table, result.info
     by, now = info["base_year"], info["compare_year"]
@@ -1052,5 +1052,5 @@ def plot_relief_scenario(result: Result, *, ax: Any = None, **kwargs: Any) -> An
                 if m in eased]
         used = list(dict.fromkeys(used))
         n_src = len(set(";".join(t["source_ids"]).split(";")))
-        _source_line(axes[-1], *used, extra=f"{n_src} sources; earnings and spending are not added or ranked together.")
+        source_line(axes[-1], *used, extra=f"{n_src} sources; earnings and spending are not added or ranked together.")
     return first

@@ -35,18 +35,23 @@ def test_sector_contributions_missing_share_is_a_clear_error():
         an.sector_contributions(year=2021, industries=("mining", "services"))
 
 
-def test_attribution_follows_its_year_mapping():
-    contrib = an.sector_contributions(year=2020)
-    result = an.attribute_drivers(contrib)
+def test_attribution_recomputed_from_shocks_and_fitted_pass_through():
+    result = an.attribute_drivers(year=2020, draws=200)
     table = result.table.set_index("driver")
-    mapping = result.info["mapping"]
-    c = contrib.table.set_index("sector")["contribution_pp"]
-    # recomputed from the mapping the result reports: a wrong weighting or a dropped industry fails
-    expected_border = sum(mapping[s].get("border_closure", 0.0) * c[s] for s in TOP)
-    assert table.loc["border_closure", "pp"] == pytest.approx(expected_border)
-    assert expected_border < 0
-    # 2020's closure covered 92% of the year: services carry it, with sanctions a smaller share
-    assert mapping["services"]["border_closure"] > mapping["services"]["sanctions"] > 0
+    contrib = an.sector_contributions(year=2020).table.set_index("sector")
+    shocks = an.driver_shocks().table.set_index("year").loc[2020]
+    fits = an.channel_fits().table.set_index(["sector", "term"])["coef"]
+    # by hand: share x pass-through of a US$ bn of trade x the closure's measured US$ bn
+    by_hand = sum(contrib.loc[s, "share_prev_pct"] / 100 * fits[(s, "trade_bn")] * shocks["closure_bn"] for s in TOP)
+    assert table.loc["border_closure", "pp"] == pytest.approx(by_hand)
+    total = an.latest_annual(nk.load_trade(), series="china_customs", partner="china", flow="total")
+    assert shocks["closure_bn"] == pytest.approx((total[2020] - total[2019]) / 1000)  # from 2019's post-ban level
+    weather = sum(contrib.loc[s, "share_prev_pct"] / 100 * fits[(s, "weather")] * shocks["weather"]
+                  for s in TOP if (s, "weather") in fits.index)
+    assert table.loc["weather", "pp"] == pytest.approx(weather)
+    # no new UN measure in 2020: the bans get exactly 0, and the closure is measured from 2019's post-ban level
+    assert table.loc["sanctions", ["pp", "lower_pp", "upper_pp"]].eq(0).all()
+    assert table["pp"].sum() == pytest.approx(result.info["headline_pct"])
     for driver in an.DRIVERS:
         row = table.loc[driver]
         assert row["lower_pp"] <= row["pp"] + 1e-9 and row["pp"] - 1e-9 <= row["upper_pp"]
@@ -60,11 +65,14 @@ def test_attribution_with_everything_on_weather():
     assert table.loc["sanctions", "pp"] == 0
 
 
-def test_attribution_interval_narrows_with_confidence():
-    wide = an.attribute_drivers(concentration=2).table.set_index("driver")
-    narrow = an.attribute_drivers(concentration=200).table.set_index("driver")
-    width = lambda t: (t["upper_pp"] - t["lower_pp"]).loc["border_closure"]  # noqa: E731
-    assert width(narrow) < width(wide)
+def test_attribution_interval_carries_the_bok_revision_error():
+    r = an.attribute_drivers(year=2012, draws=4000)
+    t = r.table.set_index("driver")
+    rev = an.gdp_revisions().info["mean_abs_revision_pp"]
+    # 2012 has no measured shock: the interval is the revision error (and rounding), not +/-0.05
+    width = t.loc["unexplained", "upper_pp"] - t.loc["unexplained", "lower_pp"]
+    assert width > 2 * 1.5 * rev * np.sqrt(np.pi / 2) * 0.9
+    assert t.loc[["sanctions", "border_closure"], "pp"].eq(0).all()
 
 
 BASE = {s: {"unexplained": 1.0} for s in TOP}
@@ -134,9 +142,12 @@ def test_sanctions_exposure_from_products_timed_at_the_bans():
     assert "textiles_nonknit_hs62" not in monthly.loc["2017-11", "products_banned"]
     assert "textiles_nonknit_hs62" in monthly.loc["2017-12", "products_banned"]
     assert t.loc[2017, "lower_pct"] == pytest.approx(monthly.loc["2017-01":"2017-12", "lower_pct"].mean())
-    # the published "over 90%" lies within the bounds once the bans are in force, and not before
-    assert t.loc[2018, "lower_pct"] <= 90 <= t.loc[2018, "upper_pct"]
+    # the upper bound counts only products some ban covers; the unpriced rest is beside it
+    assert t.loc[2018, "upper_pct"] <= 100 - t.loc[2018, "unpriced_pct"] + 1e-9
+    assert t.loc[2018, "lower_pct"] <= 90 <= t.loc[2018, "upper_pct"] + t.loc[2018, "unpriced_pct"]
     assert t.loc[2016, "upper_pct"] < 90
+    # in US$ at the base year's values: what sanctions_shock differences
+    assert t.loc[2018, "lower_usd_mn"] == pytest.approx(t.loc[2018, "lower_pct"] * total / 100)
     # stops at the last year with annual trade data
     assert int(t.index.max()) == r.info["end"]
 
@@ -168,8 +179,19 @@ def test_trade_yoy_by_hand():
     assert yoy[("total", 2020)] == pytest.approx((total[2020] / total[2019] - 1) * 100)
 
 
-def test_growth_regression_matches_least_squares_with_t_inference():
+def test_growth_regression_in_changes_uses_the_measured_shocks():
     reg = an.growth_regression()
+    X = reg.info["design"]
+    shocks = an.driver_shocks().table.set_index("year")
+    assert X.loc[2020, "closure_bn"] == pytest.approx(shocks.loc[2020, "closure_bn"])
+    assert X.loc[2019, "sanctions_bn"] == 0 and X.loc[2018, "sanctions_bn"] < 0
+    row = reg.table.set_index("term").loc["closure_bn"]
+    df = reg.info["df_resid"]
+    assert row["mde"] == pytest.approx((stats.t.ppf(0.975, df) + stats.t.ppf(0.8, df)) * row["se"])
+
+
+def test_growth_regression_matches_least_squares_with_t_inference():
+    reg = an.growth_regression(spec="levels")
     X = reg.info["design"]
     y = nk.load_gdp().set_index("year")["growth_pct"].loc[2000:2024]
     beta, *_ = np.linalg.lstsq(X.to_numpy(), y.to_numpy(), rcond=None)
@@ -227,33 +249,24 @@ def test_attribution_years_are_the_years_with_industry_data():
 
 @settings(max_examples=25, deadline=None)
 @given(year=st.sampled_from(YEARS), interval=st.floats(0.5, 0.99), concentration=st.floats(0.5, 50))
-def test_attribution_every_year(year, interval, concentration):
-    r = an.attribute_drivers(year=year, interval=interval, concentration=concentration, draws=400)
+def test_attribution_every_year_old_properties_that_still_hold(year, interval, concentration):
+    r = an.attribute_drivers(year=year, interval=interval, draws=400)
     t = r.table.set_index("driver")
     assert np.isfinite(t[["pp", "lower_pp", "upper_pp"]].to_numpy()).all()
-    events = nk.load_events()
-    closed = an.border_closure_share(events, years=[year]).iloc[0]
-    if closed == 0:
+    shocks = an.driver_shocks().table.set_index("year")
+    if shocks.loc[year, "closure_bn"] == 0:
         assert t.loc["border_closure", ["pp", "lower_pp", "upper_pp"]].eq(0).all()
-    if not (events[(events.kind == "weather") & (events.start_date.dt.year == year)]).shape[0]:
-        assert t.loc["weather", "pp"] == 0
-    contrib = an.sector_contributions(year=year).table.set_index("sector")
-    # adverse drivers never take credit for growth: each is <= 0
-    for d in ("sanctions", "border_closure", "weather"):
-        assert t.loc[d, "pp"] <= 1e-12
-    # what the drivers do not take stays with "unexplained": no double counting
-    shrinking = contrib.loc[[s for s in TOP if contrib.loc[s, "contribution_pp"] < 0], "contribution_pp"].sum()
-    assert t.loc[["sanctions", "border_closure", "weather"], "pp"].sum() >= shrinking - 1e-9
     assert r.info["interval"] == interval
 
 
-def test_2018_has_no_border_closure_and_2023_credits_no_shock_with_growth():
+def test_2018_has_no_border_closure_and_2023_credits_the_reopening_and_the_harvest():
     r2018 = an.attribute_drivers(year=2018).table.set_index("driver")
     assert r2018.loc["border_closure", "pp"] == 0 and r2018.loc["sanctions", "pp"] < 0
     r2023 = an.attribute_drivers(year=2023)
     t = r2023.table.set_index("driver")
     assert r2023.info["headline_pct"] > 0
-    assert t.loc[["sanctions", "border_closure", "weather"], "pp"].eq(0).all()
+    assert t.loc["sanctions", "pp"] == 0
+    assert t.loc["border_closure", "pp"] > 0 and t.loc["weather", "pp"] > 0  # drivers can add growth
 
 
 def test_trade_shocks_are_told_apart_by_timing():
@@ -262,16 +275,29 @@ def test_trade_shocks_are_told_apart_by_timing():
     assert t.loc[("imports", "border_closure"), "pct_upper"] < 0  # the closure cut imports
     # the bans were on exports: imports fell far less at the bans than at the closure
     assert t.loc[("imports", "export_bans"), "pct_change"] > t.loc[("imports", "border_closure"), "pct_change"]
+    # China's coal suspension of 19 Feb 2017 is its own step, from March 2017
+    assert t.loc[("exports", "coal_suspension"), "from_month"] == "2017-03"
+    assert t.loc[("exports", "coal_suspension"), "pct_upper"] < 0
+    # phases, not one permanent step: the partial reopening and the reopening add trade back
+    assert t.loc[("imports", "partial_reopening"), "pct_lower"] > 0
+    # one month convention: the month of a date counts after it only when the date is its first day
+    assert t.loc[("imports", "border_closure"), "from_month"] == "2020-02"
 
 
-def test_regression_verdict_words_follow_the_interval():
-    reg = an.growth_regression()
-    text = an.regression_verdict(reg, an.attribute_drivers(year=2020))
-    row = reg.table.set_index("term").loc["border_closed"]
-    x = reg.info["design"].loc[2020, "border_closed"]
+@pytest.mark.parametrize("spec", ["changes", "levels"])
+def test_regression_verdict_words_follow_the_interval(spec):
+    from nkecon import narrative
+
+    reg = an.growth_regression(spec=spec)
+    attribution = an.attribute_drivers(year=2020, draws=400)
+    text = narrative.regression_verdict(reg, attribution)
+    term = reg.info["terms"]["border_closure"]
+    row = reg.table.set_index("term").loc[term]
+    x = reg.info["design"].loc[2020, term]
     lo, hi = sorted((row["ci_lower"] * x, row["ci_upper"] * x))
-    expected = "cannot tell" if lo <= 0 <= hi else ("supports" if lo <= -2.16 <= hi else "contradicts")
-    assert expected in text
+    attributed = attribution.table.set_index("driver").loc["border_closure", "pp"]
+    expected = ("contradicts" if not lo <= attributed <= hi else "cannot tell" if lo <= 0 <= hi else "supports")
+    assert expected in text and f"{row['mde'] * abs(x):.1f} pp" in text
 
 
 def test_revisions_first_against_latest():
@@ -282,9 +308,17 @@ def test_revisions_first_against_latest():
 
 
 def test_compare_estimates_says_when_intervals_miss():
-    r = an.compare_estimates(an.attribute_drivers(year=2020)).table.set_index("estimate_id")
+    attribution = an.attribute_drivers(year=2020, draws=400)
+    r = an.compare_estimates(attribution).table.set_index("estimate_id")
     cge = r.loc["cge_covid_trade_informal_gdp_2020"]
     assert cge["agrees"] == (cge["nkecon_lower"] <= cge["published"] <= cge["nkecon_upper"])
+    assert "fitch_2020_06_covid_forecast_revision" not in r.index  # a forecast revision is not an estimate
+    # with the alternatives, 'agrees' must hold under every one of them
+    alts = an.structural_alternatives(2020, draws=200)
+    r2 = an.compare_estimates(attribution, alternatives=alts).table.set_index("estimate_id").loc["cge_covid_trade_informal_gdp_2020"]
+    sub = alts.table[alts.table.driver == "border_closure"]
+    holds = [(lo <= cge["published"] <= hi) for lo, hi in zip(sub.lower_pp, sub.upper_pp)]
+    assert r2["verdict"] == ("agrees" if all(holds) else "disagrees" if not any(holds) else "depends on the specification")
 
 
 def test_public_helpers_and_charts_are_documented_in_numpydoc():

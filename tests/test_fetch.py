@@ -348,6 +348,9 @@ def test_fetched_reanalysis_becomes_the_regressions_weather_measure(data_copy, s
     weather = nk.load_weather(data_dir=data_copy)
     anomaly = an.weather_anomaly(weather)
     assert anomaly.info["basis"] == "era5_reanalysis" and set(range(2000, 2022)) <= set(anomaly.table["year"])
-    after = an.growth_regression(sample=(2000, 2021), weather=weather)
-    assert after.info["weather_used"] and "jja_precip_anomaly_pct" in set(after.table["term"])
+    after = an.growth_regression(sample=(2000, 2021), weather_measure="rainfall", data_dir=data_copy)
+    assert after.info["weather_used"] and "weather" in set(after.table["term"])
     assert "Weather is left out" not in after.caveat
+    # and the attribution's rainfall alternative becomes estimable
+    alts = an.structural_alternatives(2020, draws=100, data_dir=data_copy)
+    assert "weather_rainfall" in set(alts.table["spec"]) and "weather_rainfall" not in alts.info["not_estimable"]

@@ -7,18 +7,26 @@ from typing import Any
 from ..errors import ParameterError
 
 
-def driver_mapping(value: Any) -> bool:
-    """An empty mapping (nkecon's default), or one that maps every industry to known drivers."""
+def driver_mapping(value: Any, focus_year: Any = None) -> bool:
+    """An empty mapping (nkecon's measured split), or one that maps every industry to known
+    drivers and charges no driver that had no measured shock in ``focus_year``."""
     if not value:
         return True
-    from ..analysis import TOP_SECTORS, _check_mapping
+    from ..analysis import TOP_SECTORS, absent_drivers, check_mapping
 
     try:
-        _check_mapping(value, TOP_SECTORS)
+        check_mapping(value, TOP_SECTORS)
     except (TypeError, AttributeError, ValueError) as exc:
         if isinstance(exc, ParameterError):
             raise
         raise ParameterError(f"`driver_mapping` must map industries to {{driver: weight}} mappings ({exc}).") from None
+    if focus_year is not None:
+        absent = absent_drivers(int(focus_year))
+        for weights in value.values():
+            for driver, w in weights.items():
+                if w and driver in absent:
+                    raise ParameterError(f"`driver_mapping` charges {driver} in {focus_year}, when {absent[driver]}: "
+                                         f"give it weight 0 for {focus_year}.")
     return True
 
 
@@ -47,4 +55,12 @@ def known_by(year: Any, as_of: Any) -> bool:
         last = f"; the latest year then was {int(known['year'].max())}" if len(known) else ""
         raise ParameterError(f"The value for `focus_year` must be a year the BOK had estimated by {as_of}, "
                              f"but {year!r} was passed{last}.")
+    return True
+
+
+def trade_closure(closure: Any) -> bool:
+    """The monthly trade model separates the closure from the bans and the coal suspension."""
+    from ..analysis import trade_shocks
+
+    trade_shocks(closure=str(closure))
     return True
