@@ -104,11 +104,11 @@ def styled(func):
 
 def source_line(ax: Axes, *names: str, extra: str = "") -> None:
     """Write the source line under ``ax``: the producers of the datasets ``names``, then ``extra``."""
-    producers = []
+    producers = []  # each producer once, though several datasets (and producer lists) name it
     for name in names:
-        producer = datasets.get_metadata(name).producer
-        if producer not in producers:
-            producers.append(producer)
+        for producer in datasets.get_metadata(name).producer.split("; "):
+            if producer not in producers:
+                producers.append(producer)
     import textwrap
 
     text = "Source: " + "; ".join(producers) + (f". {extra}" if extra else ".")
