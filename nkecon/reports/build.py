@@ -170,6 +170,9 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
             todo.sort(key=lambda pair: -expected.get(pair[0].build_dir, float("inf")))
             for job, result in todo:
                 emit("start", result)
+            from .._kernel import warm_up
+
+            warm_up()  # once here, instead of in every worker and every kernel
             run_all([job for job, _ in todo], max(1, jobs), finish)
     finally:
         if staging is not None:

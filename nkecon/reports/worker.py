@@ -154,6 +154,18 @@ def run_job(job: Job) -> dict[str, Any]:
 
 def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
     _without_slow_imports()
+    from .._kernel import Prefork, job_kernel_manager
+
+    # the kernel is forked now, before papermill creates any event loop or socket, and is
+    # handed its command, environment and folder when papermill starts it
+    prefork = Prefork()
+    try:
+        return _execute(job, build, start, prefork)
+    finally:
+        prefork.discard()
+
+
+def _execute(job: Job, build: Path, start: float, prefork: Any) -> dict[str, Any]:
     import logging
 
     import nbformat
@@ -167,7 +179,8 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
     nb_out = build / "notebook.ipynb"
     env = {"NKECON_DATA_DIR": job.data_dir, "NKECON_FIGURE_DIR": str(figures_dir),
            "NKECON_TABLE_DIR": str(build / "tables"), "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
-    km = job_kernel_manager(env=env, cwd=build, runtime=Path(job.runtime_dir), pidfile=build / "kernel.pid")
+    km = job_kernel_manager(env=env, cwd=build, runtime=Path(job.runtime_dir), pidfile=build / "kernel.pid",
+                            prefork=prefork)
     holder: dict[str, Any] = {}
     timings: dict[str, float] = {}
     try:
