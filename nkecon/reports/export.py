@@ -57,7 +57,8 @@ def _drop_active_outputs(nb: Any) -> None:
                         del data[mime]
 
 
-def export_html(nb: Any, *, title: str, parameters: dict[str, Any], data_dir: str, links: dict[str, Any]) -> str:
+def export_html(nb: Any, *, title: str, parameters: dict[str, Any], data_dir: str, links: dict[str, Any],
+                changes: list[dict[str, Any]] | None = None) -> str:
     from markupsafe import Markup
     from nbconvert import HTMLExporter
 
@@ -66,5 +67,5 @@ def export_html(nb: Any, *, title: str, parameters: dict[str, Any], data_dir: st
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     return environment().get_template("report.html.j2").render(
-        title=title, body=Markup(sanitize(body)), parameters=parameters, data_dir=data_dir, links=links,
+        title=title, body=Markup(sanitize(body)), parameters=parameters, data_dir=data_dir, links=links, changes=changes,
         built=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}")
