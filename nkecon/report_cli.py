@@ -63,6 +63,7 @@ def _stamp() -> str:
 
 
 def _list(specs, data_dir: Path) -> int:
+    from .reports.contract import accepted_values, compact
     from .reports.expr import DataView
 
     data = DataView(data_dir)
@@ -77,7 +78,15 @@ def _list(specs, data_dir: Path) -> int:
         cell = spec.contract.cell
         for param in spec.params.values():
             line = f"    {param.describe()}"
-            if param.lo is not None and (param.lo.expr is not None or param.hi.expr is not None):
+            accepted = None
+            try:
+                accepted = accepted_values(spec.params, spec.rules, spec.name, param.name, data)
+            except Exception:  # a data problem shows when building
+                pass
+            if accepted is not None:
+                # exactly what the rules accept, the other parameters at their defaults
+                line += f" -> accepts {compact(accepted)}"
+            elif param.lo is not None and (param.lo.expr is not None or param.hi.expr is not None):
                 try:
                     values = {n: p.default for n, p in spec.params.items()}
                     line += f" -> now {param.lo.value(values, data)}..{param.hi.value(values, data)}"
