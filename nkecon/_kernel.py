@@ -120,7 +120,7 @@ def _fork_provisioner() -> type:
 #: What a report's kernel imports (the stack and nkecon) and what a report worker imports
 #: (papermill, nbclient, the HTML export). :func:`warm_up` imports them once in the runner,
 #: so that every worker and every kernel forked from it arrives with them imported.
-KERNEL_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "scipy.stats", "statsmodels.api",
+KERNEL_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "scipy.stats", "statsmodels.regression.linear_model",
                   "statsmodels.tsa.arima.model", "statsmodels.tsa.statespace.sarimax", "nkecon.datasets",
                   "nkecon.analysis", "nkecon.plots", "nkecon.relief", "nkecon.notebook", "IPython",
                   "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.display")

@@ -53,7 +53,7 @@ def test_an_undeclared_parameter_is_refused_without_papermill_or_pandas(tmp_path
 # ------------------------------------------------------------------ warm kernels
 CHECK = ["label: str = 'a'  # a label",
          "import json, os, sys\n"
-         "print(json.dumps({'pid': os.getpid(), 'warm': 'statsmodels.api' in sys.modules,\n"
+         "print(json.dumps({'pid': os.getpid(), 'warm': 'statsmodels.tsa.arima.model' in sys.modules,\n"
          "                  'names': sorted(k for k in globals() if not k.startswith('_')),\n"
          "                  'cwd': os.getcwd(), 'figures': os.environ.get('NKECON_FIGURE_DIR', ''),\n"
          "                  'path0': sys.path[0], 'main': sys.modules['__main__'].__name__}))"]
