@@ -120,10 +120,11 @@ def _fork_provisioner() -> type:
 #: What a report's kernel imports (the stack and nkecon) and what a report worker imports
 #: (papermill, nbclient, the HTML export). :func:`warm_up` imports them once in the runner,
 #: so that every worker and every kernel forked from it arrives with them imported.
-KERNEL_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "scipy.stats", "statsmodels.regression.linear_model",
-                  "statsmodels.tsa.arima.model", "statsmodels.tsa.statespace.sarimax", "nkecon.datasets",
+KERNEL_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "scipy.stats",
+                  "statsmodels.regression.linear_model", "statsmodels.tsa.arima.model", "statsmodels.tsa.statespace.sarimax", "nkecon.datasets",
                   "nkecon.analysis", "nkecon.plots", "nkecon.relief", "nkecon.notebook", "IPython",
-                  "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.display")
+                  "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.display",
+                  "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg", "PIL.PngImagePlugin")
 WORKER_MODULES = ("nbformat", "papermill", "papermill.engines", "nbclient", "nbconvert", "nh3", "jinja2",
                   "nkecon.reports.export")
 
@@ -275,12 +276,17 @@ def _become_kernel(read_fd: int) -> None:
         sys.argv = [ipykernel_launcher.__file__, *spec["argv"]]
         if sys.path:  # the runner's own entry folder; ipykernel adds '' back, as for `python -m`
             del sys.path[0]
+        import asyncio
+
         from ipykernel.kernelapp import IPKernelApp
 
-        # defaults ipykernel read from the environment when the runner imported it
-        for trait, variable in (("parent_handle", "JPY_PARENT_PID"), ("interrupt", "JPY_INTERRUPT_EVENT")):
-            IPKernelApp.class_traits()[trait].default_value = int(os.environ.get(variable) or 0)
-        IPKernelApp.launch_instance(argv=spec["argv"])
+        asyncio.set_event_loop_policy(None)  # no event loop of this process's past: a new one
+        app = IPKernelApp.instance()
+        # settings ipykernel reads from the environment when it is imported (here, earlier)
+        app.parent_handle = int(os.environ.get("JPY_PARENT_PID") or 0)
+        app.interrupt = int(os.environ.get("JPY_INTERRUPT_EVENT") or 0)
+        app.initialize(spec["argv"])
+        app.start()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
