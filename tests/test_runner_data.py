@@ -86,11 +86,19 @@ def test_each_report_gets_a_fresh_warm_kernel_of_its_own(tmp_path):
     assert len(seen) == 3
     assert len({s["pid"] for s in seen}) == 3, "one kernel process per report"
     assert all(s["warm"] for s in seen), "the stack arrives imported"
-    # what the notebook sees is what a kernel started the usual way sees: its own names only,
-    # its build folder as working folder, '' first on sys.path, a __main__ of its own
+    # what the notebook sees is what a kernel papermill starts itself sees: the same names (and
+    # none of the runner's), '' first on sys.path, a __main__ of its own; its build folder
+    import papermill as pm
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    pm.execute_notebook(str(nbdir / "check.ipynb"), str(plain / "out.ipynb"), parameters={"label": "b"},
+                        kernel_name="nkecon", language="python", cwd=str(plain), progress_bar=False)
+    usual = _printed(plain / "out.ipynb")
+    assert "label" in usual["names"] and "main" not in usual["names"]
     for s in seen:
-        assert s["names"] == ["label"], s["names"]
-        assert s["cwd"] == str(Path(s["figures"]).parent) and s["path0"] == "" and s["main"] == "__main__"
+        assert (s["names"], s["path0"], s["main"]) == (usual["names"], usual["path0"], usual["main"])
+        assert s["cwd"] == str(Path(s["figures"]).parent)
 
 
 def _shape(path):
