@@ -282,7 +282,6 @@ def run_report(args: argparse.Namespace) -> int:
 
 def _run_full(args, given, *, data_dir: Path, shipped: Path, notebooks_dir: Path, out: Path | None, key,
               fingerprints) -> int:
-    from .registry import data_files
     from .reports import discover, plan, state
     from .reports.build import LockedError, build
     from .reports.pool import Interrupted, signal_guard
@@ -319,7 +318,7 @@ def _run_full(args, given, *, data_dir: Path, shipped: Path, notebooks_dir: Path
     try:
         with signal_guard():
             results = build(planned, out=out, data_dir=data_dir, shipped_data=same_data,
-                            data_files=data_files(data_dir=data_dir), jobs=args.jobs, force=args.force,
+                            jobs=args.jobs, force=args.force,
                             timeout=args.timeout, lock_timeout=args.lock_timeout, on_event=progress)
     except Interrupted as exc:
         progress.close()

@@ -63,7 +63,7 @@ def _runtime_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix=f"nkecon-run-{os.getpid()}-"))
 
 
-def build(planned: list[Planned], *, out: Path, data_dir: Path, shipped_data: bool, data_files: list[Path],
+def build(planned: list[Planned], *, out: Path, data_dir: Path, shipped_data: bool,
           jobs: int = 1, force: bool = False, timeout: int = 600, lock_timeout: float = 600,
           on_event: Callable[[str, ReportResult], None] | None = None) -> list[ReportResult]:
     """Build the planned reports into ``out`` (absolute, checked) under a lock."""
@@ -79,13 +79,13 @@ def build(planned: list[Planned], *, out: Path, data_dir: Path, shipped_data: bo
     except OSError as exc:
         raise OutputError(f"cannot use the output folder {out}: {describe_os_error(exc, 'creating it')}") from None
     try:
-        return _build_locked(planned, out=out, data_dir=data_dir, shipped_data=shipped_data, data_files=data_files,
+        return _build_locked(planned, out=out, data_dir=data_dir, shipped_data=shipped_data,
                              jobs=jobs, force=force, timeout=timeout, on_event=on_event)
     finally:
         lock.release()
 
 
-def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, force, timeout, on_event):
+def _build_locked(planned, *, out, data_dir, shipped_data, jobs, force, timeout, on_event):
     emit = on_event or (lambda kind, result: None)
     recover(out)
     results: dict[tuple[str, str], ReportResult] = {}
