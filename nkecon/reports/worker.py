@@ -156,7 +156,7 @@ def run_job(job: Job) -> dict[str, Any]:
 
 def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
     _without_slow_imports()
-    from .._kernel import Prefork, job_kernel_manager
+    from .._kernel import Prefork
 
     # the kernel is forked now, before papermill creates any event loop or socket, and is
     # handed its command, environment and folder when papermill starts it
