@@ -41,6 +41,7 @@ class CurrentPythonKernelManager(AsyncKernelManager):
     job_cwd: str | None = None
     job_runtime: str | None = None
     job_pidfile: str | None = None
+    job_prefork: "Prefork | None" = None
 
     def __init__(self, **kwargs):
         runtime = self.job_runtime or os.environ.get("TMPDIR", "/tmp")
@@ -71,6 +72,10 @@ class CurrentPythonKernelManager(AsyncKernelManager):
             if self.job_cwd:
                 kw["cwd"] = self.job_cwd
             kw["preexec_fn"] = die_with_parent
+        if self.job_prefork is not None and self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = _fork_provisioner()(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+            self.provisioner.prefork = self.job_prefork
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -80,7 +85,224 @@ class CurrentPythonKernelManager(AsyncKernelManager):
             Path(self.job_pidfile).write_text(str(pid), encoding="utf-8")
 
 
-def job_kernel_manager(*, env: dict[str, str], cwd: Path, runtime: Path, pidfile: Path) -> type:
-    """A kernel manager class for one report's kernel."""
+def job_kernel_manager(*, env: dict[str, str], cwd: Path, runtime: Path, pidfile: Path,
+                       prefork: "Prefork | None" = None) -> type:
+    """A kernel manager class for one report's kernel (started from ``prefork`` if given)."""
     return type("JobKernelManager", (CurrentPythonKernelManager,), {
-        "job_env": dict(env), "job_cwd": str(cwd), "job_runtime": str(runtime), "job_pidfile": str(pidfile)})
+        "job_env": dict(env), "job_cwd": str(cwd), "job_runtime": str(runtime), "job_pidfile": str(pidfile),
+        "job_prefork": prefork})
+
+
+def _fork_provisioner() -> type:
+    """jupyter_client's local provisioner, launching the kernel from a :class:`Prefork`."""
+    from jupyter_client.launcher import launch_kernel
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    class ForkProvisioner(LocalProvisioner):
+        prefork = None
+
+        async def launch_kernel(self, cmd, **kwargs):
+            scrubbed = LocalProvisioner._scrub_kwargs(kwargs)
+            env = dict(scrubbed.get("env") or os.environ)
+            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+            process = self.prefork.launch([os.path.expanduser(c) for c in cmd], env, scrubbed.get("cwd"))
+            if process is None:  # not an ipykernel command: start it the usual way
+                self.prefork.discard()
+                process = launch_kernel(cmd, **scrubbed)
+            self.process = process
+            self.pid = self.pgid = process.pid
+            return self.connection_info
+
+    return ForkProvisioner
+
+
+# ----------------------------------------------------------------------------- warm kernels
+#: What a report's kernel imports (the stack and nkecon) and what a report worker imports
+#: (papermill, nbclient, the HTML export). :func:`warm_up` imports them once in the runner,
+#: so that every worker and every kernel forked from it arrives with them imported.
+KERNEL_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "scipy.stats",
+                  "statsmodels.regression.linear_model", "statsmodels.tsa.arima.model", "statsmodels.tsa.statespace.sarimax", "nkecon.datasets",
+                  "nkecon.analysis", "nkecon.plots", "nkecon.relief", "nkecon.notebook", "IPython",
+                  "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.display",
+                  "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg", "PIL.PngImagePlugin")
+WORKER_MODULES = ("nbformat", "papermill", "papermill.engines", "nbclient", "nbconvert", "nh3", "jinja2",
+                  "nkecon.reports.export")
+
+
+def warm_up() -> None:
+    """Import what reports need, once, in the process that forks the report workers.
+
+    Only imports: nothing is executed that a report's kernel would not do itself when it
+    imports the same modules, and no data is read here. Matplotlib is imported with the
+    backend the report kernels use (``Agg``)."""
+    import importlib
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    for name in WORKER_MODULES + KERNEL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a kernel without it imports nothing more than it would anyway
+            pass
+
+
+class ForkedProcess:
+    """A kernel forked from this process, with the part of :class:`subprocess.Popen` that
+    jupyter_client's local provisioner uses (poll, wait, signals)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def _reap(self, flags: int) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, flags)
+            except ChildProcessError:
+                self.returncode = -signal.SIGKILL
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self._reap(os.WNOHANG)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if timeout is None:
+            return self._reap(0)
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class Prefork:
+    """A kernel process forked ahead of time, before any event loop or socket exists.
+
+    The child waits on a pipe for what jupyter_client would have started: the command, its
+    environment and working folder. It then becomes that kernel in-process, with the
+    modules of this process already imported (see :func:`warm_up`). If the pipe closes with
+    nothing written (papermill failed before starting a kernel), the child exits."""
+
+    def __init__(self) -> None:
+        read, self._write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the kernel-to-be
+            os.close(self._write)
+            _become_kernel(read)  # never returns
+        os.close(read)
+        self.pid = pid
+        self.used = False
+
+    def launch(self, cmd: list[str], env: dict[str, str], cwd: str | None) -> ForkedProcess | None:
+        """Hand the kernel its command; ``None`` when the command is not an ipykernel one."""
+        import json
+
+        if self.used or "ipykernel_launcher" not in cmd[:3] or cmd[1:2] != ["-m"]:
+            return None
+        payload = json.dumps({"argv": cmd[3:], "env": env, "cwd": cwd}).encode()
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(self._write, view):]
+        os.close(self._write)
+        self.used = True
+        return ForkedProcess(self.pid)
+
+    def discard(self) -> None:
+        """The kernel was never handed over: close the pipe and reap the child."""
+        if not self.used:
+            self.used = True
+            try:
+                os.close(self._write)
+            except OSError:
+                pass
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def _become_kernel(read_fd: int) -> None:
+    """In the forked child: wait for the command, then run ipykernel as a fresh kernel would."""
+    import atexit
+    import json
+    import logging
+
+    code = 1
+    try:
+        os.setsid()  # the kernel leads its own session, as jupyter_client starts it
+        die_with_parent(signal.SIGKILL)
+        chunks = []
+        while True:
+            chunk = os.read(read_fd, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(read_fd)
+        if not chunks:
+            os._exit(0)
+        spec = json.loads(b"".join(chunks))
+        # what a new process would not have: this process's exit handlers, open files, logging
+        atexit._clear()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.closerange(3, _max_fd())
+        for name in ("nkecon", "papermill", "traitlets", "nbclient", "nbconvert"):
+            logger = logging.getLogger(name)
+            logger.handlers[:] = [h for h in logger.handlers if not getattr(h, "_nkecon", False)]
+            logger.setLevel(logging.NOTSET)
+            logger.propagate = True
+        os.environ.clear()
+        os.environ.update(spec["env"])
+        if spec.get("cwd"):
+            os.chdir(spec["cwd"])
+        import ipykernel_launcher
+
+        sys.argv = [ipykernel_launcher.__file__, *spec["argv"]]
+        if sys.path:  # the runner's own entry folder; ipykernel adds '' back, as for `python -m`
+            del sys.path[0]
+        import asyncio
+
+        from ipykernel.kernelapp import IPKernelApp
+
+        asyncio.set_event_loop_policy(None)  # no event loop of this process's past: a new one
+        app = IPKernelApp.instance()
+        # settings ipykernel reads from the environment when it is imported (here, earlier)
+        app.parent_handle = int(os.environ.get("JPY_PARENT_PID") or 0)
+        app.interrupt = int(os.environ.get("JPY_INTERRUPT_EVENT") or 0)
+        app.initialize(spec["argv"])
+        app.start()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            atexit._run_exitfuncs()
+        finally:
+            os._exit(code)
+
+
+def _max_fd() -> int:
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 1 << 16)
+    except (OSError, ValueError):
+        return 1024

@@ -255,6 +255,32 @@ def _shape_problems(name: str, res: dict, label: str) -> list[Problem]:
     return problems
 
 
+#: Datasets read in this process, per read log (``$NKECON_READ_LOG``; ``""`` when unset):
+#: name -> {"rows"} when its rows were loaded, {"meta"} when only its metadata was read.
+_READS: dict[str, dict[str, set[str]]] = {}
+
+
+def _record_read(name: str, kind: str) -> None:
+    """Note that dataset ``name`` was read (``kind`` "rows" or "meta").
+
+    Under ``nkecon report`` the kernel's environment names a read log; each dataset's first
+    read of each kind is appended to it, so that the report records which datasets it read
+    and is rebuilt when, and only when, one of them changes."""
+    log_path = os.environ.get("NKECON_READ_LOG", "")
+    kinds = _READS.setdefault(log_path, {}).setdefault(name, set())
+    if kind in kinds:
+        return
+    kinds.add(kind)
+    if log_path:
+        with open(log_path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"dataset": name, "read": kind}) + "\n")
+
+
+def datasets_read() -> dict[str, set[str]]:
+    """The datasets read so far in this process (under ``nkecon report``: by this report)."""
+    return {k: set(v) for k, v in _READS.get(os.environ.get("NKECON_READ_LOG", ""), {}).items()}
+
+
 def get_metadata(name: str, *, data_dir: str | os.PathLike | None = None) -> DatasetMetadata:
     """The metadata of dataset ``name``: producer, citation, URL, dates, licence, columns.
 
@@ -268,6 +294,7 @@ def get_metadata(name: str, *, data_dir: str | os.PathLike | None = None) -> Dat
     meta, problems = _metadata(name, paths.data_dir(data_dir))
     if problems:
         raise DataError(problems)
+    _record_read(name, "meta")
     return meta
 
 
@@ -324,6 +351,7 @@ def load(name: str, *, data_dir: str | os.PathLike | None = None) -> pd.DataFram
         problems = checks.run(folder, read=_load_checked, only=name)
     if problems:
         raise DataError(problems)
+    _record_read(name, "rows")
     return frame.copy()
 
 

@@ -344,28 +344,34 @@ def fetch_records(data_dir: str | os.PathLike | None = None) -> dict[str, dict[s
 
 
 def provenance(parameters: dict[str, Any], *, datasets_used: tuple[str, ...] = datasets.DATASETS) -> None:
-    """Display the provenance footer: data sources, file hashes, nkecon version, parameters."""
+    """Display the provenance footer: the datasets' sources, the hashes of the data files this
+    notebook read, nkecon's version and the parameters.
+
+    Only the datasets named in ``datasets_used`` (their metadata) and those whose rows were
+    loaded (their files) are read here, so the footer changes only when they do."""
     from IPython.display import HTML, display
 
     import nkecon
 
     rows = []
-    for name in datasets_used:
-        meta = datasets.get_metadata(name)
+    metas = {name: datasets.get_metadata(name) for name in datasets_used}
+    for meta in metas.values():
         rows.append(f"<li><b>{html.escape(meta.title)}</b>: {html.escape(meta.citation)}</li>")
+    folder = paths.data_dir()
+    read = sorted(name for name, kinds in datasets.datasets_read().items() if "rows" in kinds)
     hashes = "".join(
-        f"<tr><td>{html.escape(k)}</td><td><code>{html.escape(v)}</code></td></tr>" for k, v in data_hashes().items()
+        f"<tr><td>{html.escape(name)}.csv</td><td><code>{html.escape(_file_digest(folder / f'{name}.csv'))}</code></td></tr>"
+        for name in read
     )
     params = "".join(
         f"<tr><td>{html.escape(str(k))}</td><td><code>{html.escape(repr(v))}</code></td></tr>"
         for k, v in parameters.items()
     )
-    fetched = fetch_records()
     fetch_rows = "".join(
         f"<li><b>{html.escape(name)}</b> fetched {html.escape(str(rec.get('time', '')))} from "
         f"<code>{html.escape(str(rec.get('url', '')))}</code>: {html.escape(str(rec.get('citation', '')))} "
         f"({html.escape(str(rec.get('licence', '')))})</li>"
-        for name, rec in fetched.items() if name in datasets_used
+        for name, rec in ((n, m.fetched) for n, m in metas.items()) if rec
     )
     n_sources = len(datasets.load_sources())
     # name the data, never a local path (the hashes below identify the files)
@@ -380,5 +386,12 @@ def provenance(parameters: dict[str, Any], *, datasets_used: tuple[str, ...] = d
         + (f"<p>Fetched from the producers' services:</p><ul>{fetch_rows}</ul>" if fetch_rows else "")
         + f"<p>nkecon {html.escape(nkecon.__version__)}, Python {html.escape(platform.python_version())}.</p>"
         f"<table class='nk-table'><tr><th>parameter</th><th>value</th></tr>{params}</table>"
-        f"<table class='nk-table'><tr><th>data file</th><th>sha256</th></tr>{hashes}</table></div>"
+        f"<table class='nk-table'><tr><th>data file read</th><th>sha256</th></tr>{hashes}</table></div>"
     ))
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "missing"

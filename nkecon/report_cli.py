@@ -63,6 +63,7 @@ def _stamp() -> str:
 
 
 def _list(specs, data_dir: Path) -> int:
+    from .reports.contract import accepted_values, compact
     from .reports.expr import DataView
 
     data = DataView(data_dir)
@@ -77,7 +78,15 @@ def _list(specs, data_dir: Path) -> int:
         cell = spec.contract.cell
         for param in spec.params.values():
             line = f"    {param.describe()}"
-            if param.lo is not None and (param.lo.expr is not None or param.hi.expr is not None):
+            accepted = None
+            try:
+                accepted = accepted_values(spec.params, spec.rules, spec.name, param.name, data)
+            except Exception:  # a data problem shows when building
+                pass
+            if accepted is not None:
+                # exactly what the rules accept, the other parameters at their defaults
+                line += f" -> accepts {compact(accepted)}"
+            elif param.lo is not None and (param.lo.expr is not None or param.hi.expr is not None):
                 try:
                     values = {n: p.default for n, p in spec.params.items()}
                     line += f" -> now {param.lo.value(values, data)}..{param.hi.value(values, data)}"
@@ -219,11 +228,10 @@ def _setup_logging() -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     from . import paths
-    from .registry import DATASETS, data_files
-    from .reports import discover, plan
-    from .reports.build import LockedError, build
+    from .registry import DATASETS
+    from .reports import state
     from .reports.files import absolute, check_data_dir, check_out_dir
-    from .reports.pool import Interrupted, signal_guard
+    from .reports.notebooks import check_names
     from .reports.worker import _without_slow_imports
 
     _setup_logging()
@@ -238,15 +246,52 @@ def run_report(args: argparse.Namespace) -> int:
     data_dir = absolute(paths.data_dir())
     shipped = absolute(paths.shipped_data_dir())
     notebooks_dir = absolute(paths.notebooks_dir())
-    specs = discover(notebooks_dir)
+    if not notebooks_dir.is_dir():
+        from .reports import discover
+
+        discover(notebooks_dir)  # one line naming the problem
     check_data_dir(data_dir, DATASETS)
+    given = dict(_assignment(a) for a in args.param)
+    # Light paths first: neither papermill nor pandas is imported when a parameter the
+    # report does not declare is refused, or when nothing changed since the last run.
+    if args.notebook and not args.params_file:
+        check_names(notebooks_dir, args.notebook, given)
+    out = None
+    if not args.list:
+        out = check_out_dir(paths.reports_dir(args.out))
+    key = files = None
+    if out is not None and not args.prune:
+        params_file = absolute(args.params_file) if args.params_file else None
+        key = state.request_key(notebook=args.notebook, given=given, params_file=str(params_file),
+                                data=str(data_dir), notebooks=str(notebooks_dir), out=str(out))
+        files = state.input_files(notebooks_dir, data_dir, [params_file] if params_file else [])
+        if not args.force:
+            started = time.perf_counter()
+            unchanged = state.unchanged(out, key, files)
+            if unchanged is not None:
+                for notebook, slug in unchanged:
+                    _err(f"{_stamp()} skipped  {notebook}/{slug} (unchanged)")
+                summary = (f"0 built, {len(unchanged)} unchanged, 0 failed in {time.perf_counter() - started:.1f} s; "
+                           f"index: {out / 'index.html'}")
+                print(summary if sys.stdout.isatty() else f"{_stamp()} {summary}", flush=True)
+                return EXIT_OK
+        fingerprints = state.fingerprint(files, state.known_fingerprints(out, key))
+    return _run_full(args, given, data_dir=data_dir, shipped=shipped, notebooks_dir=notebooks_dir, out=out,
+                     key=key, fingerprints=fingerprints if key else None)
+
+
+def _run_full(args, given, *, data_dir: Path, shipped: Path, notebooks_dir: Path, out: Path | None, key,
+              fingerprints) -> int:
+    from .reports import discover, plan, state
+    from .reports.build import LockedError, build
+    from .reports.pool import Interrupted, signal_guard
+
+    specs = discover(notebooks_dir)
     if args.list:
         _validate_data(data_dir)
         return _list(specs, data_dir)
-    out = check_out_dir(paths.reports_dir(args.out))
     if args.prune:
         return _prune(out, specs, args.lock_timeout)
-    given = dict(_assignment(a) for a in args.param)
     requests = []
     if args.params_file:
         for item in _read_params_file(args.params_file, None):
@@ -273,7 +318,7 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         with signal_guard():
             results = build(planned, out=out, data_dir=data_dir, shipped_data=same_data,
-                            data_files=data_files(data_dir=data_dir), jobs=args.jobs, force=args.force,
+                            jobs=args.jobs, force=args.force,
                             timeout=args.timeout, lock_timeout=args.lock_timeout, on_event=progress)
     except Interrupted as exc:
         progress.close()
@@ -289,11 +334,26 @@ def run_report(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.status == "failed"]
     for r in failed:
         _err(f"{_stamp()} nkecon: report {r.notebook}/{r.slug} failed: {r.message}")
+    if not failed and key is not None:
+        uses_today = any("today(" in text for spec in specs.values() for text in _contract_texts(spec))
+        try:
+            state.record(out, key, fingerprints, [(r.notebook, r.slug) for r in results], uses_today=uses_today)
+        except OSError:
+            pass  # the next run decides in full
     counts = {s: sum(r.status == s for r in results) for s in ("built", "skipped", "failed")}
     summary = (f"{counts['built']} built, {counts['skipped']} unchanged, {counts['failed']} failed in "
                f"{time.perf_counter() - started:.1f} s; index: {out / 'index.html'}")
     print(summary if sys.stdout.isatty() else f"{_stamp()} {summary}", flush=True)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _contract_texts(spec) -> list[str]:
+    texts = [rule.expr.text for rule in spec.rules]
+    for p in spec.params.values():
+        texts += [b.text for b in (p.lo, p.hi) if b is not None]
+        if p.computed is not None:
+            texts.append(p.computed.text)
+    return texts
 
 
 def _validate_data(data_dir: Path) -> None:

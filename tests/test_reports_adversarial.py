@@ -555,10 +555,10 @@ def test_notebook_hash_ignores_outputs_and_counts(tmp_path):
 def test_freshness_covers_library_versions_and_date_defaults(monkeypatch, tmp_path):
     from nkecon.reports import planning as P
 
-    a = P.shared_inputs_hash([], SHIPPED)
+    a = P.code_hash()
     real = P.library_versions
     monkeypatch.setattr(P, "library_versions", lambda: {**real(), "pandas": "0.0-other"})
-    assert P.shared_inputs_hash([], SHIPPED) != a
+    assert P.code_hash() != a
     nbdir = tmp_path / "nb"
     nbdir.mkdir()
     _notebook(nbdir / "dated.ipynb", ["until: \"date\" = '2000-01-01'  # last day\n# default: until = today()",

@@ -15,7 +15,8 @@ from typing import Any
 from ..errors import NkeconError
 from .files import BUILD_DIR, OutputError, describe_os_error, make_owned_dir, read_json, remove_owned, safe_path
 from .index import write_index
-from .planning import Planned, input_hash, shared_inputs_hash
+from .changes import changes_since, cited_snapshots, keep_snapshots, prune_snapshots
+from .planning import Planned, base_hash, code_hash, data_digests, input_hash
 from .pool import run_all
 from .publish import clear_failure, failure_of, publish, record_failure, recover
 from .worker import Job
@@ -62,7 +63,7 @@ def _runtime_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix=f"nkecon-run-{os.getpid()}-"))
 
 
-def build(planned: list[Planned], *, out: Path, data_dir: Path, shipped_data: bool, data_files: list[Path],
+def build(planned: list[Planned], *, out: Path, data_dir: Path, shipped_data: bool,
           jobs: int = 1, force: bool = False, timeout: int = 600, lock_timeout: float = 600,
           on_event: Callable[[str, ReportResult], None] | None = None) -> list[ReportResult]:
     """Build the planned reports into ``out`` (absolute, checked) under a lock."""
@@ -78,18 +79,19 @@ def build(planned: list[Planned], *, out: Path, data_dir: Path, shipped_data: bo
     except OSError as exc:
         raise OutputError(f"cannot use the output folder {out}: {describe_os_error(exc, 'creating it')}") from None
     try:
-        return _build_locked(planned, out=out, data_dir=data_dir, shipped_data=shipped_data, data_files=data_files,
+        return _build_locked(planned, out=out, data_dir=data_dir, shipped_data=shipped_data,
                              jobs=jobs, force=force, timeout=timeout, on_event=on_event)
     finally:
         lock.release()
 
 
-def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, force, timeout, on_event):
+def _build_locked(planned, *, out, data_dir, shipped_data, jobs, force, timeout, on_event):
     emit = on_event or (lambda kind, result: None)
     recover(out)
     results: dict[tuple[str, str], ReportResult] = {}
     todo: list[tuple[Job, ReportResult]] = []
-    shared = shared_inputs_hash(data_files, data_dir)
+    code = code_hash()
+    digests = data_digests(data_dir)
 
     def fail(result: ReportResult, message: str) -> None:
         result.status, result.message = "failed", message
@@ -98,6 +100,7 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
 
     staging = None
     runtime = None
+    todo_started = False
     expected: dict[str, float] = {}  # last build's duration per job: the longest start first
     try:
         for item in planned:
@@ -113,8 +116,12 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
             if item.error:
                 fail(result, item.error)
                 continue
-            inputs = input_hash(item, shared)
+            base = base_hash(item, code, data_dir)
             prev = read_json(final / "provenance.json")
+            # the datasets it read last time decide; never built (or built before nkecon
+            # recorded reads): every dataset counts
+            prev_reads = prev.get("data_read") if isinstance(prev, dict) and isinstance(prev.get("data_read"), dict) else None
+            inputs = input_hash(base, digests, prev_reads)
             if (not force and prev is not None and prev.get("inputs_hash") == inputs
                     and failure_of(out, spec.name, item.slug) is None
                     and all((final / f).is_file() for f in prev.get("figures", []) if isinstance(f, str))
@@ -129,9 +136,10 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
                 runtime = _runtime_dir()
             build_dir = make_owned_dir(staging / f"{spec.name}-{uuid.uuid4().hex[:10]}")
             job = Job(notebook=spec.name, notebook_path=str(spec.path), title=item.title, slug=item.slug,
-                      parameters=item.parameters, changed=item.changed, figures=spec.figures, inputs=inputs,
+                      parameters=item.parameters, changed=item.changed, figures=spec.figures, inputs=base,
                       build_dir=str(build_dir), runtime_dir=str(runtime), data_dir=str(data_dir),
-                      shipped_data=shipped_data, timeout=timeout)
+                      shipped_data=shipped_data, timeout=timeout, digests=digests,
+                      data_changes=changes_since(prev_reads, digests, data_dir, out))
             todo.append((job, result))
             last = prev.get("timings", {}).get("total_s") if isinstance(prev, dict) and isinstance(prev.get("timings"), dict) else None
             expected[job.build_dir] = float(last) if isinstance(last, (int, float)) else float("inf")
@@ -148,6 +156,9 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
                         (build_dir / scratch).unlink(missing_ok=True)
                     publish(build_dir, result.path)
                     clear_failure(out, job.notebook, job.slug)
+                    prov = read_json(result.path / "provenance.json")
+                    if prov is not None and isinstance(prov.get("data_read"), dict):
+                        keep_snapshots(out, data_dir, prov["data_read"])
                     result.status = "built"
                     log.info("built %s/%s in %.1f s", job.notebook, job.slug, result.seconds)
                     emit("built", result)
@@ -170,6 +181,11 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
             todo.sort(key=lambda pair: -expected.get(pair[0].build_dir, float("inf")))
             for job, result in todo:
                 emit("start", result)
+            from .._kernel import warm_up
+
+            todo_started = True
+
+            warm_up()  # once here, instead of in every worker and every kernel
             run_all([job for job, _ in todo], max(1, jobs), finish)
     finally:
         if staging is not None:
@@ -180,6 +196,8 @@ def _build_locked(planned, *, out, data_dir, shipped_data, data_files, jobs, for
         if runtime is not None:
             shutil.rmtree(runtime, ignore_errors=True)
         try:
+            if todo_started:
+                prune_snapshots(out, cited_snapshots(out))
             write_index(out)
         except OSError as exc:
             log.warning("the index was not rewritten: %s", describe_os_error(exc, "writing index.html"))

@@ -64,3 +64,17 @@ def trade_closure(closure: Any) -> bool:
 
     trade_shocks(closure=str(closure))
     return True
+
+
+def baseline_known(start: Any, end: Any, as_of: Any) -> bool:
+    """The BOK had published growth figures for at least 8 years of the baseline window
+    ``start..end`` on or before ``as_of`` (the counterfactual's own requirement)."""
+    from ..datasets import load_gdp
+
+    known = load_gdp(as_of=as_of)
+    years = known.loc[known["growth_pct"].notna() & known["year"].between(start, end), "year"]
+    if len(years) < 8:
+        raise ParameterError(f"The baseline window {start}-{end} has only {len(years)} years with a growth figure "
+                             f"published by {as_of}; at least 8 are needed (an earlier `baseline_start` or a later "
+                             "`as_of`).")
+    return True

@@ -21,7 +21,7 @@ from ..errors import ParameterError
 from . import values as V
 from .expr import ContractError, DataView, Expr
 
-__all__ = ["Param", "Rule", "Contract", "parse_contract", "resolve", "ContractError"]
+__all__ = ["Param", "Rule", "Contract", "parse_contract", "resolve", "accepted_values", "compact", "ContractError"]
 
 _RANGE_RE = re.compile(r"\[([^\[\]]*)\]\s*$")
 _CHOICES_RE = re.compile(r"\{([^{}]+)\}\s*$")
@@ -312,3 +312,49 @@ def changed_values(params: Mapping[str, Param], resolved: Mapping[str, Any], dat
         if resolved[name] != default:
             changed[name] = resolved[name]
     return changed
+
+
+#: Integer parameters whose range spans at most this many values are checked value by value.
+MAX_ENUMERATED = 400
+
+
+def accepted_values(params: Mapping[str, Param], rules: tuple[Rule, ...], notebook: str, name: str,
+                    data: DataView) -> list[int] | None:
+    """The values of integer parameter ``name`` that the contract accepts when it alone is
+    given (every other parameter at its default): each value of its range, checked by
+    :func:`resolve` like a given value. ``None`` when it has no range, is not an integer or
+    spans more than :data:`MAX_ENUMERATED` values."""
+    p = params[name]
+    if p.type != "int" or p.lo is None:
+        return None
+    defaults = {n: q.default for n, q in params.items()}
+    try:
+        lo, hi = _pythonic(p.lo.value(defaults, data)), _pythonic(p.hi.value(defaults, data))
+    except (ContractError, ParameterError):
+        return None
+    if not isinstance(lo, int) or not isinstance(hi, int) or hi - lo >= MAX_ENUMERATED:
+        return None
+    ok = []
+    for value in range(lo, hi + 1):
+        try:
+            resolve(params, rules, notebook, {name: value}, data)
+        except ParameterError:
+            continue
+        ok.append(value)
+    return ok
+
+
+def compact(values: list[int]) -> str:
+    """``2012, 2013, 2015, 2017..2024``: runs of three or more as ``lo..hi``."""
+    parts: list[str] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{values[i]}..{values[j]}")
+        else:
+            parts.extend(str(v) for v in values[i:j + 1])
+        i = j + 1
+    return ", ".join(parts) if parts else "(none)"

@@ -87,7 +87,8 @@ def download_groups(links: dict[str, Any]) -> tuple[list[dict[str, Any]], list[d
     return list(charts.values()), list(tables.values())
 
 
-def export_html(nb: Any, *, title: str, parameters: dict[str, Any], data_dir: str, links: dict[str, Any]) -> str:
+def export_html(nb: Any, *, title: str, parameters: dict[str, Any], data_dir: str, links: dict[str, Any],
+                changes: list[dict[str, Any]] | None = None) -> str:
     from markupsafe import Markup
     from nbconvert import HTMLExporter
 
@@ -97,5 +98,5 @@ def export_html(nb: Any, *, title: str, parameters: dict[str, Any], data_dir: st
     body, _ = exporter.from_notebook_node(nb)
     return environment().get_template("report.html.j2").render(
         title=title, body=Markup(sanitize(body)), parameters=parameters, data_dir=data_dir, links=links,
-        downloads=download_groups(links),
+        downloads=download_groups(links), changes=changes,
         built=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}")

@@ -21,7 +21,7 @@ from .contract import Contract, ContractError, Param, Rule, parse_contract
 
 log = logging.getLogger("nkecon")
 
-__all__ = ["NotebookSpec", "discover", "get_notebook", "NAME_RE"]
+__all__ = ["NotebookSpec", "check_names", "discover", "get_notebook", "NAME_RE"]
 
 NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _MARKER_RE = re.compile(r'"report"\s*:\s*true')
@@ -134,6 +134,39 @@ def discover(folder: Path) -> dict[str, NotebookSpec]:
         if spec is not None:
             specs[spec.name] = spec
     return specs
+
+
+def check_names(folder: Path, name: str, given: dict[str, Any]) -> None:
+    """Refuse a parameter the report does not declare, from its parameters cell alone (no
+    papermill, no data): the names are the targets of the cell's assignments, which
+    :func:`~nkecon.reports.contract.parse_contract` requires to be exactly papermill's."""
+    import ast
+
+    from . import values as V
+
+    path = folder / f"{name}.ipynb"
+    if not given or not NAME_RE.fullmatch(name):
+        return
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["metadata"]["nkecon"]["report"] is not True:
+            return
+        cells = [c for c in data["cells"] if "parameters" in (c.get("metadata", {}).get("tags") or [])]
+        if len(cells) != 1 or cells[0].get("cell_type") != "code":
+            return
+        source = cells[0]["source"]
+        tree = ast.parse("".join(source) if isinstance(source, list) else source)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, SyntaxError):
+        return  # the full check names the problem
+    names = [n.target.id for n in tree.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
+    if len(names) != len(tree.body):
+        return
+    unknown = [k for k in given if k not in names]
+    if unknown:
+        raise ParameterError(f"Report {name!r} has no parameter {V.short_repr(unknown[0])}; its parameters are: "
+                             f"{', '.join(names) or '(none)'}.")
 
 
 def get_notebook(name: str, specs: dict[str, NotebookSpec]) -> NotebookSpec:

@@ -18,7 +18,7 @@ from .contract import ContractError, changed_values, resolve
 from .expr import DataView
 from .notebooks import NotebookSpec, get_notebook
 
-__all__ = ["Planned", "plan", "slug_for", "title_for", "shared_inputs_hash", "input_hash", "LIBRARIES"]
+__all__ = ["Planned", "plan", "slug_for", "title_for", "code_hash", "data_digests", "base_hash", "input_hash", "LIBRARIES"]
 
 #: Libraries whose version changes what a report shows or how it is built.
 LIBRARIES = ("nkecon", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill", "nbclient",
@@ -107,18 +107,17 @@ def library_versions() -> dict[str, str]:
     return found
 
 
-def _code_files() -> list[Path]:
+def code_files() -> list[Path]:
     pkg = Path(__file__).resolve().parents[1]
     return sorted(p for p in pkg.rglob("*") if p.suffix in (".py", ".mplstyle", ".j2")
                   and "__pycache__" not in p.parts)
 
 
-def shared_inputs_hash(data_files: list[Path], data_dir: Path) -> str:
-    """What every report depends on: the data files, the data folder, nkecon's code, the
-    versions of Python and of the libraries that build the report."""
-    h = hashlib.sha256(b"nkecon-shared-v2\0")
-    h.update(str(data_dir).encode() + b"\0")
-    for path in list(data_files) + _code_files():
+def code_hash() -> str:
+    """What every report depends on besides its data: nkecon's code and the versions of
+    Python and of the libraries that build the report."""
+    h = hashlib.sha256(b"nkecon-code-v1\0")
+    for path in code_files():
         h.update(path.name.encode() + b"\0")
         try:
             h.update(hashlib.sha256(path.read_bytes()).digest())
@@ -128,12 +127,49 @@ def shared_inputs_hash(data_files: list[Path], data_dir: Path) -> str:
     return h.hexdigest()
 
 
-def input_hash(item: Planned, shared: str) -> str:
-    """Everything one report depends on: what matters in its notebook, its resolved
-    parameters (computed defaults included, so a date-dependent default counts), and the
-    shared inputs."""
-    h = hashlib.sha256(b"nkecon-report-v2\0")
+def data_digests(data_dir: Path) -> dict[str, dict[str, str]]:
+    """Per dataset, the sha256 of its CSV file (``rows``) and of its entry in
+    ``datapackage.json`` (``meta``: title, citation, schema, fetch record)."""
+    from ..registry import DATASETS, PACKAGE_FILE
+
+    try:
+        package = json.loads((data_dir / PACKAGE_FILE).read_text(encoding="utf-8"))
+        resources = {r.get("name"): r for r in package.get("resources", []) if isinstance(r, dict)}
+    except (OSError, ValueError, AttributeError):
+        resources = {}
+    out = {}
+    for name in DATASETS:
+        try:
+            rows = hashlib.sha256((data_dir / f"{name}.csv").read_bytes()).hexdigest()
+        except OSError:
+            rows = "missing"
+        meta = hashlib.sha256(json.dumps(resources.get(name), sort_keys=True, default=str).encode()).hexdigest()
+        out[name] = {"rows": rows, "meta": meta}
+    return out
+
+
+def base_hash(item: Planned, code: str, data_dir: Path) -> str:
+    """What one report depends on besides its data: what matters in its notebook, its
+    resolved parameters (computed defaults included, so a date-dependent default counts),
+    the data folder, nkecon's code and the libraries."""
+    h = hashlib.sha256(b"nkecon-report-v3\0")
     h.update(item.spec.content_hash.encode())
     h.update(json.dumps(item.parameters, sort_keys=True, default=str).encode())
-    h.update(shared.encode())
+    h.update(str(data_dir).encode() + b"\0")
+    h.update(code.encode())
+    return h.hexdigest()
+
+
+def input_hash(base: str, digests: Mapping[str, Mapping[str, str]], reads: Mapping[str, Any] | None) -> str:
+    """The base hash and the data the report read: for each dataset it read, the hash of its
+    metadata, and of its rows when it loaded them. ``reads`` None (never built): all data."""
+    h = hashlib.sha256(base.encode())
+    if reads is None:
+        h.update(json.dumps(digests, sort_keys=True).encode())
+        return h.hexdigest()
+    for name in sorted(reads):
+        kinds = reads[name]
+        kinds = kinds.get("read", []) if isinstance(kinds, Mapping) else kinds
+        d = digests.get(name, {"rows": "unknown", "meta": "unknown"})
+        h.update(f"{name}\0{d['meta']}\0{d['rows'] if 'rows' in kinds else ''}\0".encode())
     return h.hexdigest()

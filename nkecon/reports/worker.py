@@ -40,6 +40,8 @@ class Job:
     data_dir: str
     shipped_data: bool
     timeout: int
+    digests: dict[str, dict[str, str]] | None = None  # per dataset, sha256 of its rows and metadata
+    data_changes: list[dict[str, Any]] | None = None  # since the last build (None: never built)
 
 
 def _without_slow_imports() -> None:
@@ -154,6 +156,18 @@ def run_job(job: Job) -> dict[str, Any]:
 
 def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
     _without_slow_imports()
+    from .._kernel import Prefork
+
+    # the kernel is forked now, before papermill creates any event loop or socket, and is
+    # handed its command, environment and folder when papermill starts it
+    prefork = Prefork()
+    try:
+        return _execute(job, build, start, prefork)
+    finally:
+        prefork.discard()
+
+
+def _execute(job: Job, build: Path, start: float, prefork: Any) -> dict[str, Any]:
     import logging
 
     import nbformat
@@ -166,8 +180,10 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
     figures_dir.mkdir(exist_ok=True)
     nb_out = build / "notebook.ipynb"
     env = {"NKECON_DATA_DIR": job.data_dir, "NKECON_FIGURE_DIR": str(figures_dir),
-           "NKECON_TABLE_DIR": str(build / "tables"), "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
-    km = job_kernel_manager(env=env, cwd=build, runtime=Path(job.runtime_dir), pidfile=build / "kernel.pid")
+           "NKECON_TABLE_DIR": str(build / "tables"), "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1",
+           "NKECON_READ_LOG": str(build / "reads.jsonl")}
+    km = job_kernel_manager(env=env, cwd=build, runtime=Path(job.runtime_dir), pidfile=build / "kernel.pid",
+                            prefork=prefork)
     holder: dict[str, Any] = {}
     timings: dict[str, float] = {}
     try:
@@ -197,12 +213,15 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
 
     # the page names the data, never a local path (the folder stays in provenance.json)
     data_label = "shipped data" if job.shipped_data else f"a copy of the data ({Path(job.data_dir).name})"
-    page = export_html(nb, title=job.title, parameters=job.parameters, data_dir=data_label, links=links)
+    page = export_html(nb, title=job.title, parameters=job.parameters, data_dir=data_label, links=links,
+                       changes=job.data_changes)
     (build / "index.html").write_text(page, encoding="utf-8")
     timings["export_s"] = round(time.perf_counter() - t, 3)
     timings["total_s"] = round(time.perf_counter() - start, 3)
-    from .planning import library_versions
+    from .planning import input_hash, library_versions
     from ..notebook import data_hashes, fetch_records
+
+    reads = _reads(build / "reads.jsonl", job.data_dir, job.digests or {})
 
     provenance = {
         "nkecon_record": 1,
@@ -211,7 +230,7 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
         "slug": job.slug,
         "parameters": job.parameters,
         "changed": job.changed,
-        "inputs_hash": job.inputs,
+        "inputs_hash": input_hash(job.inputs, job.digests or {}, reads),
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "status": "success",
         "figures": [f"figures/{f}.png" for f in job.figures],
@@ -220,6 +239,8 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
         "data_dir": job.data_dir,
         "shipped_data": job.shipped_data,
         "data_files": data_hashes(job.data_dir),
+        "data_read": reads,
+        "data_changes": job.data_changes,
         "fetched": fetch_records(job.data_dir),
         "versions": library_versions(),
         "timings": timings,
@@ -227,6 +248,38 @@ def _run(job: Job, build: Path, start: float) -> dict[str, Any]:
     atomic_json(build / "provenance.json", provenance)
     (build / MARKER).touch()
     return {"ok": True}
+
+
+def _reads(log: Path, data_dir: str, digests: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """The datasets the report's kernel read (see ``nkecon.datasets``), with the sha256 of
+    each one's rows and metadata as they were when the build was planned, and its row count."""
+    import csv
+
+    found: dict[str, set[str]] = {}
+    try:
+        lines = log.read_text(encoding="utf-8").splitlines()
+        log.unlink()
+    except OSError:
+        lines = []
+    for line in lines:
+        try:
+            rec = json.loads(line)
+            found.setdefault(str(rec["dataset"]), set()).add(str(rec["read"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    out = {}
+    for name in sorted(found):
+        d = digests.get(name, {})
+        entry: dict[str, Any] = {"read": sorted(found[name]), "meta_sha256": d.get("meta")}
+        if "rows" in found[name]:
+            entry["rows_sha256"] = d.get("rows")
+            try:
+                with open(Path(data_dir) / f"{name}.csv", newline="", encoding="utf-8") as fh:
+                    entry["rows"] = max(0, sum(1 for _ in csv.reader(fh)) - 1)
+            except (OSError, UnicodeDecodeError, csv.Error):
+                pass
+        out[name] = entry
+    return out
 
 
 def _figure_titles(folder: Path, figures: tuple[str, ...]) -> dict[str, str]:
