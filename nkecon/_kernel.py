@@ -281,6 +281,13 @@ def _become_kernel(read_fd: int) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         asyncio.set_event_loop_policy(None)  # no event loop of this process's past: a new one
+        # no IPython singletons of this process's past either (a caller that ran cells in an
+        # in-process shell, as nk.explore() does, would otherwise leave its shell to the kernel,
+        # which refuses it and dies before the first cell)
+        from IPython.core.interactiveshell import InteractiveShell
+
+        InteractiveShell.clear_instance()
+        IPKernelApp.clear_instance()
         app = IPKernelApp.instance()
         # settings ipykernel reads from the environment when it is imported (here, earlier)
         app.parent_handle = int(os.environ.get("JPY_PARENT_PID") or 0)

@@ -373,15 +373,14 @@ def provenance(parameters: dict[str, Any], *, datasets_used: tuple[str, ...] = d
         f"({html.escape(str(rec.get('licence', '')))})</li>"
         for name, rec in ((n, m.fetched) for n, m in metas.items()) if rec
     )
-    n_sources = len(datasets.load_sources())
     # name the data, never a local path (the hashes below identify the files)
     folder = paths.data_dir()
     where = ("the curated datasets shipped with nkecon" if folder.resolve() == paths.shipped_data_dir().resolve()
              else f"a copy of nkecon's datasets (folder <code>{html.escape(folder.name)}</code>)")
     display(HTML(
         "<div class='nk-provenance'><h3>Provenance</h3>"
-        f"<p>Data: {where}, citing "
-        f"{n_sources} sources (publisher, title, URL and dates of each in <code>sources.csv</code>).</p>"
+        f"<p>Data: {where}; every row cites a source (publisher, title, URL and dates in "
+        "<code>sources.csv</code>).</p>"
         f"<ul>{''.join(rows)}</ul>"
         + (f"<p>Fetched from the producers' services:</p><ul>{fetch_rows}</ul>" if fetch_rows else "")
         + f"<p>nkecon {html.escape(nkecon.__version__)}, Python {html.escape(platform.python_version())}.</p>"

@@ -602,3 +602,19 @@ def test_a_full_disk_fails_one_report_in_one_line_and_the_next_run_recovers(tiny
     code, stdout, err = run_main("report", "tiny", "--params-file", str(sweep), "--out", str(out), "--jobs", "1")
     assert code == 0, err
     assert any(p.name.startswith("x-2-") for p in (out / "tiny").iterdir())
+
+
+def test_a_report_builds_after_the_caller_ran_cells_in_an_in_process_shell(tiny, tmp_path):
+    """``nk.explore()`` runs a report's cells in this process's IPython shell; a report built
+    afterwards in the same process forks its kernel from here and must not inherit that
+    shell (ipykernel refuses a shell of another class, and the kernel died before any cell)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell("x = 1")
+    try:
+        code, _, err = run_main("report", "tiny", "--out", str(tmp_path / "out"), "--jobs", "1")
+        assert code == 0, err
+        assert "kernel died" not in err
+    finally:
+        InteractiveShell.clear_instance()

@@ -129,8 +129,20 @@ def test_a_warm_kernel_produces_what_papermill_alone_produces(tmp_path, name):
     plain = tmp_path / "plain"
     plain.mkdir()
     os.environ.pop("NKECON_DATA_DIR", None)
-    pm.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(plain / "out.ipynb"), parameters=params,
-                        kernel_name="nkecon", cwd=str(plain), progress_bar=False)
+    # the report's environment, as the runner gives it: where charts and tables are saved
+    saved = {k: os.environ.get(k) for k in ("NKECON_FIGURE_DIR", "NKECON_TABLE_DIR")}
+    for key, sub in (("NKECON_FIGURE_DIR", "figures"), ("NKECON_TABLE_DIR", "tables")):
+        (plain / sub).mkdir()
+        os.environ[key] = str(plain / sub)
+    try:
+        pm.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(plain / "out.ipynb"), parameters=params,
+                            kernel_name="nkecon", cwd=str(plain), progress_bar=False)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     assert _shape(built) == _shape(plain / "out.ipynb")
 
 
@@ -221,8 +233,11 @@ def test_a_changed_figure_rebuilds_exactly_the_reports_that_read_it(tmp_path):
         assert prov["data_changes"] is None, "a first build has nothing to compare with"
         reads[report] = {n for n, r in prov["data_read"].items() if "rows" in r["read"]}
     # what each report reads, as its notebook says
-    assert reads["food"] == {"food", "events"}
-    assert "food" not in reads["contraction"] and {"sectors", "weather", "gdp_releases"} <= reads["contraction"]
+    # (every report reads sources: each chart's and table's download names the sources it cites)
+    assert reads["food"] == {"food", "events", "sources"}
+    # the contraction's weather shock is the harvest against trend, so it reads food too
+    assert "un_designations" not in reads["contraction"]
+    assert {"sectors", "food", "trade", "product_bans", "gdp_releases"} <= reads["contraction"]
     assert "un_designations" in reads["sanctions"] and "luxury_imports" in reads["relief"]
     for name in nk.DATASETS:
         readers = {r for r, names in reads.items() if name in names}
